@@ -1,0 +1,234 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This file is internal to the webcom.mobi collection: it is not a public API and
+# may change without notice.
+
+"""Request encoding and response decoding, both driven by ``schemas/balance.xsd``.
+
+The schema is the only parser of response XML. Hardening follows what xmlschema
+needs (see docs/security.md): bodies go in as a byte stream, never as text (text
+without a ``<`` would be taken for a URL or a path); the schema forbids URL and
+file access and defuses DTDs and entities; size, element count and depth are capped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import AreaCount, Balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    CredentialsError,
+    MissingDependencyError,
+    PlatformError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    one_line,
+)
+
+try:
+    import xmlschema
+    from xmlschema import exceptions as xmlschema_errors
+except ImportError:
+    xmlschema = None
+    xmlschema_errors = None
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_ELEMENTS = 10_000
+MAX_DEPTH = 32
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "balance.xsd"
+XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
+
+# Characters XML 1.0 cannot carry at all, escaped or not.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+# The platform's documented error texts (trimmed, case-folded) in both languages.
+_PLATFORM_ERRORS = {
+    "incorrect login or password": "auth",
+    "неправильный логин или пароль": "auth",
+    "incorrect xml document format": "format",
+    "неправильный формат xml документа": "format",
+    "post data is missing": "missing_post",
+    "post данные отсутствуют": "missing_post",
+    "your account is locked": "locked",
+    "ваш аккаунт заблокирован": "locked",
+}
+_PLATFORM_ERROR_HINTS = {
+    "auth": "check login and password, or token, and that api_url is the host your account lives on",
+    "format": "the platform could not read the request; check that api_url points at the XML interface "
+    "(it ends in /xml) and report this to the webcom.mobi maintainers if it does",
+    "missing_post": "the request body did not reach the platform; check proxy settings and that api_url "
+    "is not redirected",
+    "locked": "the account is locked; contact your account manager",
+    "unknown": "the platform gave no further detail; contact your account manager if it persists",
+}
+
+_schema: Any = None
+
+
+def balance_schema() -> Any:
+    """The compiled, hardened schema: built on first use, then shared by the whole process."""
+    global _schema
+    if _schema is None:
+        if xmlschema is None:
+            raise MissingDependencyError(
+                "webcom.mobi needs the Python library xmlschema on the Ansible controller: "
+                "install it with 'python3 -m pip install xmlschema' for the Python that runs ansible"
+            )
+        _schema = xmlschema.XMLSchema11(
+            SCHEMA_PATH.read_text(encoding="utf-8"),
+            defuse="always",
+            allow="none",
+            block=("url", "file"),
+        )
+    return _schema
+
+
+def encode_request(*, login: str | None = None, password: str | None = None, token: str | None = None) -> bytes:
+    """The balance request as one line of UTF-8 XML, credentials escaped as attribute values."""
+    if token is not None and (login is not None or password is not None):
+        raise CredentialsError("give either token, or login together with password, not both")
+    if token is not None:
+        credentials = {"token": token}
+    elif login is not None and password is not None:
+        credentials = {"login": login, "password": password}
+    else:
+        raise CredentialsError("give either token, or login together with password")
+    for name, value in credentials.items():
+        _check_credential(name, value)
+    document = {"security": {name: {"@value": value} for name, value in credentials.items()}}
+    request_element = balance_schema().elements["request"]
+    try:
+        element = request_element.encode(document)
+    except xmlschema_errors.XMLSchemaException:
+        # The exception's text holds the whole input, password included: never pass it on.
+        raise CredentialsError("the credentials could not be encoded into a balance request") from None
+    for node in element.iter():
+        node.text = node.tail = None
+    return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def decode_response(body: bytes) -> Balance:
+    """Validate a response body against the schema and return the balance it states.
+
+    Raises PlatformError for the platform's own ``<error>`` (whatever the HTTP status was),
+    ResponseFormatError for anything that is not a valid balance document.
+    """
+    if not isinstance(body, (bytes, bytearray)):
+        raise TypeError("decode_response takes the raw response bytes")
+    if len(body) > MAX_BODY_BYTES:
+        raise ResponseTooLargeError(
+            f"the response is larger than {MAX_BODY_BYTES // 1024} KiB and was refused without reading the rest; "
+            "check that api_url points at the balance interface"
+        )
+    head = bytes(body[:512]).lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if not head:
+        raise ResponseFormatError("the response body is empty; check api_url and any proxy in between")
+    if head.startswith(_HTML_STARTS):
+        raise ResponseFormatError(
+            "the server answered with an HTML page instead of the balance XML; check that api_url is the "
+            "platform's XML interface (e.g. http://lk.mysmpp.ru/xml)"
+        )
+    data = _schema_decode(bytes(body))
+    if "error" in data:
+        raise _platform_error(_text_of(data["error"]))
+    return _balance_of(data)
+
+
+def platform_error_kind(text: str) -> str:
+    return _PLATFORM_ERRORS.get(" ".join(text.split()).casefold(), "unknown")
+
+
+def _check_credential(name: str, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise CredentialsError(f"{name} must be a non-empty string")
+    if _NOT_XML_CHAR.search(value):
+        raise CredentialsError(f"{name} contains a control character that XML cannot carry")
+
+
+@contextmanager
+def _capped_xml_limits() -> Iterator[None]:
+    """Tighten xmlschema's process-wide element and depth limits for our decode only."""
+    limits = xmlschema.limits
+    saved = limits.MAX_XML_ELEMENTS, limits.MAX_XML_DEPTH
+    limits.MAX_XML_ELEMENTS = min(saved[0], MAX_ELEMENTS)
+    limits.MAX_XML_DEPTH = min(saved[1], MAX_DEPTH)
+    try:
+        yield
+    finally:
+        limits.MAX_XML_ELEMENTS, limits.MAX_XML_DEPTH = saved
+
+
+def _schema_decode(body: bytes) -> dict[str, Any]:
+    schema = balance_schema()
+    errors = xmlschema_errors
+    try:
+        with _capped_xml_limits():
+            return schema.decode(io.BytesIO(body), validation="strict")
+    except errors.XMLResourceExceeded:
+        raise ResponseFormatError(
+            f"the response nests deeper than {MAX_DEPTH} levels or holds more than {MAX_ELEMENTS} elements; "
+            "a balance document never does, so it was refused"
+        ) from None
+    except errors.XMLResourceForbidden:
+        raise ResponseFormatError(
+            "the response declares a DTD or entities, which a balance document never does; refused for safety"
+        ) from None
+    except errors.XMLResourceError as exc:
+        raise ResponseFormatError(f"the response is not well-formed XML: {_first_line(exc)}") from None
+    except xmlschema.XMLSchemaValidationError as exc:
+        raise ResponseFormatError(_validation_message(exc)) from None
+    except errors.XMLSchemaException:
+        # A namespaced or otherwise foreign root element: the schema has no declaration for it.
+        raise ResponseFormatError("the response's root element is not the balance document's <response>") from None
+
+
+def _validation_message(exc: Any) -> str:
+    path = exc.path or "/"
+    reason = (exc.reason or "invalid content").splitlines()[0]
+    if path.endswith("/sms") and "invalid value" in reason:
+        reason += " (a count must be an integer, 'Unlim' or 'Безлимит')"
+    return f"the response does not match the balance schema at {path}: {one_line(reason, 200)}"
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return one_line(lines[0] if lines else type(exc).__name__, 200)
+
+
+def _text_of(node: Any) -> str:
+    """An element's text whether the converter gave a bare value or a dict with attributes."""
+    if isinstance(node, dict):
+        node = node.get("$")
+    return "" if node is None else str(node)
+
+
+def _platform_error(raw_text: str) -> PlatformError:
+    text = " ".join(raw_text.split())
+    kind = platform_error_kind(text)
+    said = f'"{one_line(text, 200)}"' if text else "an empty error"
+    return PlatformError(
+        f"the platform refused the balance check: {said}; {_PLATFORM_ERROR_HINTS[kind]}",
+        kind=kind,
+        text=text,
+    )
+
+
+def _balance_of(data: dict[str, Any]) -> Balance:
+    money_node = data["money"]
+    currency = money_node.get("@currency") if isinstance(money_node, dict) else None
+    money = money_node["$"] if isinstance(money_node, dict) else money_node
+    areas = tuple(
+        # The schema's union gives an int for a count and a str only for the unlimited sentinel.
+        AreaCount(area=line["@area"], count=None if isinstance(line["$"], str) else line["$"])
+        for line in data.get("sms", [])
+    )
+    return Balance(money=money, currency=currency, areas=areas)

@@ -1,0 +1,66 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This file is internal to the webcom.mobi collection: it is not a public API and
+# may change without notice.
+
+"""The errors users see: each one a single line that says what went wrong and what to do.
+
+No message built here may hold a password, a token or the request body: callers pass
+only what the platform or the transport said, never the credentials.
+"""
+
+from __future__ import annotations
+
+
+class WebcomError(Exception):
+    """Base of every error the collection raises on purpose; ``str()`` is the user's line."""
+
+    transient = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class MissingDependencyError(WebcomError):
+    """A controller-side Python library is not installed."""
+
+
+class CredentialsError(WebcomError):
+    """The credentials given cannot form a request (wrong combination, unusable characters)."""
+
+
+class ResponseFormatError(WebcomError):
+    """The body is not a balance document: not XML, HTML, hostile, or invalid against the schema."""
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """The body is over the size cap; nothing past the cap was read."""
+
+
+class PlatformError(WebcomError):
+    """The platform answered with its own ``<error>`` text.
+
+    ``kind`` is one of ``auth``, ``format``, ``missing_post``, ``locked`` or ``unknown``;
+    ``text`` keeps the platform's words as sent (trimmed).
+    """
+
+    def __init__(self, message: str, *, kind: str, text: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.text = text
+
+
+class TransportError(WebcomError):
+    """The platform could not be reached or did not answer usefully (after retries where allowed)."""
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """Fold any whitespace run (line breaks included) to one space and cap the length."""
+    folded = " ".join(str(text).split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"

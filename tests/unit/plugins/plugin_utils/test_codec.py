@@ -1,0 +1,361 @@
+"""The codec against every documented, real-world and hostile response body."""
+
+from __future__ import annotations
+
+import io
+import select
+import socket
+import time
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils import _codec
+from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import AreaCount, Balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import (
+    MAX_BODY_BYTES,
+    decode_response,
+    encode_request,
+)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    CredentialsError,
+    PlatformError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+)
+
+FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "responses"
+
+
+def body(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def areas(*pairs: tuple[str, int | None]) -> tuple[AreaCount, ...]:
+    return tuple(AreaCount(area, count) for area, count in pairs)
+
+
+VALID = {
+    "doc_balance.xml": (Decimal("150"), None, areas(("Russia", 111), ("Ukraine", 111))),
+    "doc_example_before.xml": (Decimal("10"), None, areas(("Russia", 10), ("Ukraine", 5))),
+    "doc_example_after.xml": (Decimal("8"), None, areas(("Russia", 8), ("Ukraine", 4))),
+    "currency_rur.xml": (Decimal("150"), "RUR", areas(("Russia", 111))),
+    "fractional_money.xml": (Decimal("19023.9"), None, areas(("Russia", 38047), ("Kazakhstan", 6341))),
+    "negative_money.xml": (Decimal("-20.5"), "RUR", areas(("Russia", 0), ("Ukraine", 0))),
+    "padded_money.xml": (Decimal("150.00"), None, areas(("Russia", 300))),
+    "plus_sign_money.xml": (Decimal("150"), None, ()),
+    "tiny_money.xml": (Decimal("0.0000001"), None, areas(("Russia", 0))),
+    "unlimited_en.xml": (Decimal("500"), None, areas(("Russia", 1000), ("Tele2", None))),
+    "unlimited_ru.xml": (Decimal("500"), None, areas(("Россия", 1000), ("Теле2", None))),
+    "cyrillic_areas.xml": (Decimal("150"), "RUR", areas(("Россия", 111), ("Украина", 55))),
+    "operator_areas.xml": (Decimal("90"), None, areas(("Tele2", 45), ("MTS Russia", 30), ("Beeline & Co", 29))),
+    "money_only.xml": (Decimal("42"), None, ()),
+    "single_sms.xml": (Decimal("42"), None, areas(("Russia", 42))),
+    "duplicate_area.xml": (
+        Decimal("10"),
+        None,
+        areas(("Russia", 10), ("Russia", 9), ("Tele2", None), ("Tele2", 3)),
+    ),
+    "extras_everywhere.xml": (Decimal("10.5"), "RUR", areas(("Russia", 10), ("Ukraine", 5))),
+    "utf8_bom.xml": (Decimal("150"), None, areas(("Russia", 111))),
+    "utf16_bom.xml": (Decimal("150"), None, areas(("Россия", 111))),
+    "windows1251.xml": (Decimal("150"), None, areas(("Россия", 111))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_valid_response_decodes_exactly(name: str) -> None:
+    money, currency, expected_areas = VALID[name]
+    balance = decode_response(body(name))
+    assert balance == Balance(money=money, currency=currency, areas=expected_areas)
+    assert str(balance.money) == str(money)  # trailing zeros and all: money_text depends on it
+
+
+def test_balance_model_matches_contract() -> None:
+    model = decode_response(body("extras_everywhere.xml")).to_model(
+        api_url="http://127.0.0.1:1/xml", fetched_at="2026-11-22T10:00:00Z"
+    )
+    assert model == {
+        "money": 10.5,
+        "money_text": "10.5",
+        "currency": "RUR",
+        "sms": {"Russia": 10, "Ukraine": 5},
+        "unlimited": [],
+        "areas": [
+            {"area": "Russia", "sms": 10, "unlimited": False},
+            {"area": "Ukraine", "sms": 5, "unlimited": False},
+        ],
+        "api_url": "http://127.0.0.1:1/xml",
+        "fetched_at": "2026-11-22T10:00:00Z",
+        "cached": False,
+        "age_s": 0,
+    }
+
+
+def test_model_money_is_int_when_whole_and_text_keeps_digits() -> None:
+    model = decode_response(body("padded_money.xml")).to_model(api_url="u", fetched_at="t")
+    assert model["money"] == 150 and isinstance(model["money"], int)
+    assert model["money_text"] == "150.00"
+    tiny = decode_response(body("tiny_money.xml")).to_model(api_url="u", fetched_at="t")
+    assert tiny["money_text"] == "0.0000001"
+
+
+def test_unlimited_areas_are_null_and_listed() -> None:
+    model = decode_response(body("unlimited_ru.xml")).to_model(api_url="u", fetched_at="t")
+    assert model["sms"] == {"Россия": 1000, "Теле2": None}
+    assert model["unlimited"] == ["Теле2"]
+    assert model["areas"][1] == {"area": "Теле2", "sms": None, "unlimited": True}
+
+
+def test_duplicate_area_keeps_every_line_and_the_smaller_count() -> None:
+    model = decode_response(body("duplicate_area.xml")).to_model(api_url="u", fetched_at="t")
+    assert [line["area"] for line in model["areas"]] == ["Russia", "Russia", "Tele2", "Tele2"]
+    assert model["sms"] == {"Russia": 9, "Tele2": 3}
+    assert model["unlimited"] == []
+
+
+ERRORS = {
+    "error_auth_en.xml": ("auth", "Incorrect login or password"),
+    "error_auth_ru.xml": ("auth", "Неправильный логин или пароль"),
+    "error_format_en.xml": ("format", "Incorrect XML document format"),
+    "error_format_ru.xml": ("format", "Неправильный формат XML документа"),
+    "error_missing_post_en.xml": ("missing_post", "POST data is missing"),
+    "error_missing_post_ru.xml": ("missing_post", "POST данные отсутствуют"),
+    "error_locked_en.xml": ("locked", "Your account is locked"),
+    "error_locked_ru.xml": ("locked", "Ваш аккаунт заблокирован"),
+    "error_unknown_ru.xml": ("unknown", "Базы с таким номером не существует"),
+    "doc_error.xml": ("unknown", "Error message"),
+    "error_with_attribute.xml": ("auth", "Incorrect login or password"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_platform_error_is_typed_and_keeps_its_text(name: str) -> None:
+    kind, text = ERRORS[name]
+    with pytest.raises(PlatformError) as caught:
+        decode_response(body(name))
+    assert (caught.value.kind, caught.value.text) == (kind, text)
+    assert f'"{text}"' in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_platform_error_messages_say_what_to_do() -> None:
+    messages = {}
+    for name in ("error_auth_en.xml", "error_locked_ru.xml", "error_missing_post_en.xml"):
+        with pytest.raises(PlatformError) as caught:
+            decode_response(body(name))
+        messages[name] = str(caught.value)
+    assert messages["error_auth_en.xml"] == (
+        'the platform refused the balance check: "Incorrect login or password"; check login and password, '
+        "or token, and that api_url is the host your account lives on"
+    )
+    assert messages["error_locked_ru.xml"].endswith("the account is locked; contact your account manager")
+    assert "proxy" in messages["error_missing_post_en.xml"]
+
+
+def test_empty_platform_error() -> None:
+    with pytest.raises(PlatformError) as caught:
+        decode_response(body("error_empty.xml"))
+    assert caught.value.kind == "unknown" and caught.value.text == ""
+    assert "refused the balance check: an empty error" in str(caught.value)
+
+
+INVALID = {
+    "invalid_no_money.xml": "at /response: Unexpected child with tag 'sms' at position 1. Tag ('error' | 'money') expected.",
+    "invalid_empty_response.xml": "at /response: The content of element 'response' is not complete. "
+    "Tag ('error' | 'money') expected.",
+    "invalid_money_comma.xml": "at /response/money: invalid value '150,50' for xs:decimal",
+    "invalid_money_nan.xml": "at /response/money: invalid value 'NaN' for xs:decimal",
+    "invalid_money_empty.xml": "at /response/money: invalid value '' for xs:decimal",
+    "invalid_money_exponent.xml": "at /response/money: invalid value '1.5e3' for xs:decimal",
+    "invalid_count_decimal.xml": "at /response/sms: invalid value '1.0' (a count must be an integer, 'Unlim' or 'Безлимит')",
+    "invalid_count_word.xml": "at /response/sms: invalid value 'many' (a count must be an integer, 'Unlim' or 'Безлимит')",
+    "invalid_count_empty.xml": "at /response/sms: invalid value '' (a count must be an integer, 'Unlim' or 'Безлимит')",
+    "invalid_sms_without_area.xml": "at /response/sms: missing required attribute 'area'",
+    "invalid_two_money.xml": "at /response: Unexpected child with tag 'money' at position 2.",
+    "invalid_money_after_error.xml": "at /response: Unexpected child with tag 'money' at position 2.",
+    "invalid_wrong_root.xml": "at /result: 'result' is not an element of the schema",
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_broken_response_is_rejected_with_path_and_reason(name: str) -> None:
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(body(name))
+    assert str(caught.value) == "the response does not match the balance schema " + INVALID[name]
+
+
+REFUSED = {
+    "invalid_namespaced_root.xml": "the response's root element is not the balance document's <response>",
+    "hostile_xxe.xml": "the response declares a DTD or entities, which a balance document never does; refused for safety",
+    "hostile_billion_laughs.xml": "the response declares a DTD or entities, which a balance document never does; "
+    "refused for safety",
+    "hostile_external_dtd.xml": "the response declares a DTD or entities, which a balance document never does; "
+    "refused for safety",
+    "hostile_internal_entity.xml": "the response declares a DTD or entities, which a balance document never does; "
+    "refused for safety",
+    "html_page.html": "the server answered with an HTML page instead of the balance XML; check that api_url is the "
+    "platform's XML interface (e.g. http://lk.mysmpp.ru/xml)",
+    "truncated.xml": "the response is not well-formed XML: invalid XML syntax: unclosed token: line 1, column 66",
+    "plain_text.txt": "the response is not well-formed XML: invalid XML syntax: syntax error: line 1, column 0",
+    "empty.txt": "the response body is empty; check api_url and any proxy in between",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_hostile_or_non_xml_body_is_refused_quickly(name: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(body(name))
+    assert str(caught.value) == REFUSED[name]
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    "path_like",
+    [
+        lambda: str(FIXTURES / "doc_balance.xml"),
+        lambda: (FIXTURES / "doc_balance.xml").as_uri(),
+        lambda: "doc_balance.xml",
+    ],
+    ids=["absolute-path", "file-url", "relative-path"],
+)
+def test_body_naming_a_readable_balance_file_is_never_opened(path_like, monkeypatch) -> None:
+    # Were the body taken for a location, it would decode to a valid balance of 150.
+    monkeypatch.chdir(FIXTURES)
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(path_like().encode())
+    assert str(caught.value).startswith("the response is not well-formed XML: invalid XML syntax:")
+
+
+def test_body_naming_a_url_is_never_fetched() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with pytest.raises(ResponseFormatError):
+            decode_response(f"http://127.0.0.1:{port}/balance.xml".encode())
+        readable, _, _ = select.select([listener], [], [], 0.2)
+        assert readable == [], "the decoder connected to the URL held in the body"
+
+
+def test_body_over_the_cap_is_refused_before_parsing() -> None:
+    oversized = b"<response><money>1</money>" + b" " * MAX_BODY_BYTES + b"</response>"
+    with pytest.raises(ResponseTooLargeError) as caught:
+        decode_response(oversized)
+    assert str(caught.value) == (
+        "the response is larger than 1024 KiB and was refused without reading the rest; "
+        "check that api_url points at the balance interface"
+    )
+
+
+def test_body_exactly_at_the_cap_is_still_decoded() -> None:
+    head = b"<response><money>7</money>"
+    tail = b"</response>"
+    padded = head + b" " * (MAX_BODY_BYTES - len(head) - len(tail)) + tail
+    assert len(padded) == MAX_BODY_BYTES
+    assert decode_response(padded).money == Decimal("7")
+
+
+def test_too_many_elements_is_refused_under_the_size_cap() -> None:
+    many = b"<response><money>1</money>" + b"<x/>" * 20_000 + b"</response>"
+    assert len(many) < MAX_BODY_BYTES
+    started = time.perf_counter()
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(many)
+    assert "more than 10000 elements" in str(caught.value)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_deep_nesting_is_refused() -> None:
+    deep = b"<response><money>1</money>" + b"<x>" * 100 + b"</x>" * 100 + b"</response>"
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(deep)
+    assert "nests deeper than 32 levels" in str(caught.value)
+
+
+def test_limits_are_restored_for_other_xmlschema_users() -> None:
+    limits = _codec.xmlschema.limits
+    before = limits.MAX_XML_ELEMENTS, limits.MAX_XML_DEPTH
+    decode_response(body("doc_balance.xml"))
+    with pytest.raises(ResponseFormatError):
+        decode_response(b"<response>" + b"<x>" * 100 + b"</x>" * 100 + b"</response>")
+    assert (limits.MAX_XML_ELEMENTS, limits.MAX_XML_DEPTH) == before
+
+
+def test_text_is_refused_as_input() -> None:
+    with pytest.raises(TypeError):
+        decode_response("<response><money>1</money></response>")  # type: ignore[arg-type]
+
+
+def test_schema_is_built_once_per_process() -> None:
+    assert _codec.balance_schema() is _codec.balance_schema()
+
+
+# ---------------------------------------------------------------- request
+
+TRICKY_PASSWORD = "S3c&<\"'>r"
+
+
+def parse_request(document: bytes) -> ET.Element:
+    return ET.fromstring(document)
+
+
+def test_request_with_password_round_trips_exactly() -> None:
+    document = encode_request(login="user@example", password=TRICKY_PASSWORD)
+    root = parse_request(document)
+    assert [(node.tag, node.get("value")) for node in root.iter()] == [
+        ("request", None),
+        ("security", None),
+        ("login", "user@example"),
+        ("password", TRICKY_PASSWORD),
+    ]
+    assert _codec.balance_schema().is_valid(io.BytesIO(document))
+
+
+def test_request_is_one_line_of_utf8_with_declaration() -> None:
+    document = encode_request(login="логин", password="line\nbreak\r\tand tab")
+    assert document.startswith(b'<?xml version="1.0" encoding="utf-8"?><request><security>')
+    assert b"\n" not in document and b"\r" not in document
+    assert parse_request(document).find("security/password").get("value") == "line\nbreak\r\tand tab"
+    assert parse_request(document).find("security/login").get("value") == "логин"
+
+
+def test_token_request() -> None:
+    document = encode_request(token=TRICKY_PASSWORD)
+    assert document == (
+        b'<?xml version="1.0" encoding="utf-8"?><request><security>'
+        b'<token value="S3c&amp;&lt;&quot;\'&gt;r" /></security></request>'
+    )
+
+
+@pytest.mark.parametrize(
+    "credentials, message",
+    [
+        ({"token": TRICKY_PASSWORD, "login": "u", "password": TRICKY_PASSWORD}, "give either token, or login together with password, not both"),
+        ({"login": "u"}, "give either token, or login together with password"),
+        ({"password": TRICKY_PASSWORD}, "give either token, or login together with password"),
+        ({}, "give either token, or login together with password"),
+        ({"login": "u", "password": ""}, "password must be a non-empty string"),
+        ({"login": "u", "password": "S3c\x01" + TRICKY_PASSWORD}, "password contains a control character that XML cannot carry"),
+        ({"token": 12345}, "token must be a non-empty string"),
+    ],
+)
+def test_bad_credentials_fail_without_echoing_them(credentials, message) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        encode_request(**credentials)
+    assert str(caught.value) == message
+    assert TRICKY_PASSWORD not in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_schema_encode_failure_never_carries_the_password(monkeypatch) -> None:
+    # The XSD itself rejects the document here (a login of 0 characters passes our checks
+    # only because we patch them away): xmlschema's own error text would hold the password.
+    monkeypatch.setattr(_codec, "_check_credential", lambda name, value: None)
+    with pytest.raises(CredentialsError) as caught:
+        encode_request(login="", password=TRICKY_PASSWORD)
+    assert str(caught.value) == "the credentials could not be encoded into a balance request"
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
