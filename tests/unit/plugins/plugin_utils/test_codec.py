@@ -359,3 +359,29 @@ def test_schema_encode_failure_never_carries_the_password(monkeypatch) -> None:
         encode_request(login="", password=TRICKY_PASSWORD)
     assert str(caught.value) == "the credentials could not be encoded into a balance request"
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_missing_xmlschema_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    from conftest import COLLECTIONS_ROOT
+
+    script = (
+        "import sys\n"
+        "sys.modules['xmlschema'] = None  # makes 'import xmlschema' raise ImportError\n"
+        f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils import _codec\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import MissingDependencyError\n"
+        "for call in (lambda: _codec.decode_response(b'<response/>'), lambda: _codec.encode_request(token='t')):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except MissingDependencyError as exc:\n"
+        "        print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    expected = (
+        "webcom.mobi needs the Python library xmlschema on the Ansible controller: install it with "
+        "'python3 -m pip install xmlschema' for the Python that runs ansible"
+    )
+    assert result.stdout.splitlines() == [expected, expected]
