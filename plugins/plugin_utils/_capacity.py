@@ -124,18 +124,19 @@ def normalise_plan(plan: Any, *, known_areas: list[str]) -> dict[str, int]:
         if area not in known_areas:
             known = ", ".join(known_areas) if known_areas else "none"
             raise PlanError(f"area {area!r} is not in the balance; known areas: {known}")
-        normalised[area] = _message_count(area, messages)
+        normalised[area] = whole_number(messages, f"the plan's number of messages for {area!r}")
     return normalised
 
 
-def _message_count(area: str, messages: Any) -> int:
-    if isinstance(messages, str) and _DIGITS.match(messages):
-        return int(messages)
-    if isinstance(messages, bool) or not isinstance(messages, int):
-        raise PlanError(f"the plan's number of messages for {area!r} must be a whole number, got {messages!r}")
-    if messages < 0:
-        raise PlanError(f"the plan's number of messages for {area!r} must not be negative, got {messages}")
-    return messages
+def whole_number(value: Any, what: str) -> int:
+    """A count of messages: an int, or a string of digits (extra vars arrive as text); never negative."""
+    if isinstance(value, str) and _DIGITS.match(value):
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PlanError(f"{what} must be a whole number, got {value!r}")
+    if value < 0:
+        raise PlanError(f"{what} must not be negative, got {value}")
+    return value
 
 
 def _sms_left(count: int | None, high_share: Fraction | None) -> int | None:

@@ -60,6 +60,20 @@ class TransportError(WebcomError):
     """The platform could not be reached or did not answer usefully (after retries where allowed)."""
 
 
+class HTTPStatusError(TransportError):
+    """The platform answered with an HTTP error status and no balance document we could judge."""
+
+
+MASK = "********"
+
+
+def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """Mask every occurrence of a secret in a message (longest first, so no secret is half-masked)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
 def one_line(text: str, limit: int = 500) -> str:
     """Fold any whitespace run (line breaks included) to one space and cap the length."""
     folded = " ".join(str(text).split())

@@ -11,7 +11,7 @@ version_added: 0.1.0
 author:
   - webcom.mobi contributors
 description:
-  - True only when the whole plan surely fits the one shared balance: the same judgement as the
+  - True only when the whole plan surely fits the one shared balance, the same judgement as the
     P(webcom.mobi.sms_plan#filter) filter's V(fits) verdict. An V(uncertain) or V(exceeds) plan
     is false.
   - The platform's per-area counts are not additive, so checking each area on its own is not enough;
@@ -39,7 +39,7 @@ EXAMPLES = r"""
 - name: Refuse to start a campaign the account cannot surely carry
   ansible.builtin.assert:
     that:
-      - ansible_facts['webcom_mobi_balance'] is webcom.mobi.affords({'Russia': 500, 'Ukraine': 200})
+      - "ansible_facts['webcom_mobi_balance'] is webcom.mobi.affords({'Russia': 500, 'Ukraine': 200})"
     fail_msg: Top up the account before sending this campaign.
 """
 

@@ -1,0 +1,181 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Shared by the modules and the lookup. PLUGINS adds the lookup's ini/vars/env sources.
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the platform's XML interface; the plugins POST to C(<api_url>/balance.php).
+      - White-label hosts of the same engine work too, for example V(https://my3.webcom.mobi/xml).
+      - The platform documents only plain V(http://); with it, credentials cross the network
+        unencrypted and the task warns. Prefer V(https://) where your host serves it.
+      - Must not contain credentials, a query or a fragment.
+      - Modules read E(WEBCOM_API_URL) from the controller's environment when this is not set.
+    type: str
+    default: http://lk.mysmpp.ru/xml
+  login:
+    description:
+      - Account login. Give O(login) together with O(password), or O(token) instead of both.
+      - Modules read E(WEBCOM_LOGIN) from the controller's environment when this is not set.
+    type: str
+  password:
+    description:
+      - Account password, used with O(login). It is a secret and never appears in results, messages or logs.
+      - Modules read E(WEBCOM_PASSWORD) from the controller's environment when this is not set.
+    type: str
+  token:
+    description:
+      - Secret key issued by your account manager, used instead of O(login) and O(password).
+        Giving both kinds of credentials, or neither, is an error and nothing is sent.
+      - It is a secret and never appears in results, messages or logs.
+      - Modules read E(WEBCOM_TOKEN) from the controller's environment when this is not set.
+    type: str
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate for V(https://) URLs. Set V(false) only for tests.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - CA bundle (PEM file) to verify the server's certificate with, for hosts signed by a private CA.
+      - When not set, E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) from the controller's environment,
+        else the bundle that comes with the Python library C(requests).
+    type: path
+  proxy:
+    description:
+      - Proxy URL for the request, for example V(http://proxy.example:3128).
+      - When not set, the controller's E(https_proxy), E(http_proxy) and E(no_proxy) apply (the
+        plugins run on the controller, so a task's C(environment) does not reach them).
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for the platform to connect and to answer, per try.
+    type: float
+    default: 10
+  retries:
+    description:
+      - How many times to try again after a transient failure, with exponential backoff. Transient
+        failures are connection errors, timeouts, and HTTP 429, 502, 503 and 504 (a C(Retry-After)
+        header is honoured, up to 60 seconds). An authentication or format error is never retried.
+    type: int
+    default: 3
+  cache_ttl:
+    description:
+      - Reuse a balance fetched for the same O(api_url) and credentials within this many seconds,
+        across hosts and forks of one run and across runs; V(0) disables.
+      - Stored under C($XDG_CACHE_HOME/webcom.mobi/) (default C(~/.cache/webcom.mobi/)) without any secret.
+    type: int
+    default: 60
+requirements:
+  - The Python libraries C(requests) and C(xmlschema) on the Ansible controller. Managed nodes need nothing.
+notes:
+  - Runs on the Ansible controller only; proxies, CA bundles and E(WEBCOM_*) variables come from the
+    controller's environment.
+"""
+
+    PLUGINS = r"""
+options:
+  api_url:
+    env:
+      - name: WEBCOM_API_URL
+    ini:
+      - section: webcom_mobi
+        key: api_url
+    vars:
+      - name: webcom_mobi_api_url
+  login:
+    env:
+      - name: WEBCOM_LOGIN
+    ini:
+      - section: webcom_mobi
+        key: login
+    vars:
+      - name: webcom_mobi_login
+  password:
+    env:
+      - name: WEBCOM_PASSWORD
+    ini:
+      - section: webcom_mobi
+        key: password
+    vars:
+      - name: webcom_mobi_password
+  token:
+    env:
+      - name: WEBCOM_TOKEN
+    ini:
+      - section: webcom_mobi
+        key: token
+    vars:
+      - name: webcom_mobi_token
+  validate_certs:
+    ini:
+      - section: webcom_mobi
+        key: validate_certs
+    vars:
+      - name: webcom_mobi_validate_certs
+  ca_path:
+    ini:
+      - section: webcom_mobi
+        key: ca_path
+    vars:
+      - name: webcom_mobi_ca_path
+  proxy:
+    ini:
+      - section: webcom_mobi
+        key: proxy
+    vars:
+      - name: webcom_mobi_proxy
+  timeout:
+    ini:
+      - section: webcom_mobi
+        key: timeout
+    vars:
+      - name: webcom_mobi_timeout
+  retries:
+    ini:
+      - section: webcom_mobi
+        key: retries
+    vars:
+      - name: webcom_mobi_retries
+  cache_ttl:
+    ini:
+      - section: webcom_mobi
+        key: cache_ttl
+    vars:
+      - name: webcom_mobi_cache_ttl
+notes:
+  - "Option precedence for the lookup, highest first: a value given directly in the lookup call,
+    then variables C(webcom_mobi_<option>), then E(WEBCOM_*) environment variables, then the
+    C([webcom_mobi]) section of C(ansible.cfg), then the default."
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Runs unchanged in check mode; it only reads.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  action:
+    support: full
+    description: Runs on the Ansible controller through an action plugin.
+  async:
+    support: none
+    description: The check is quick and runs on the controller; async is not supported.
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller whatever the target host is; nothing is needed on managed nodes.
+  action_group:
+    support: full
+    membership:
+      - webcom.mobi.api
+    description: Use C(group/webcom.mobi.api) in C(module_defaults) to set the connection options once.
+"""

@@ -1,0 +1,100 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: balance
+short_description: Read a Webcom Mobi SMS account's balance, or its SMS count for some areas
+version_added: 0.1.0
+author:
+  - webcom.mobi contributors
+description:
+  - With no terms, returns the balance model (money, money_text, currency, sms, unlimited, areas,
+    api_url, fetched_at, cached, age_s) as M(webcom.mobi.balance_info) returns it in RV(webcom.mobi.balance_info#module:balance).
+  - With area names as terms, returns the SMS count of each area in order (V(null) for unlimited).
+    An area the balance does not list is an error that names the known areas.
+  - Options come from the lookup call, variables C(webcom_mobi_<option>), E(WEBCOM_*) environment
+    variables, or the C([webcom_mobi]) section of C(ansible.cfg). An unknown option is an error.
+  - A lookup runs again wherever a template refers to it, for every host and loop item; register the
+    result of M(webcom.mobi.balance_info) with C(run_once) where that matters.
+extends_documentation_fragment:
+  - webcom.mobi.connection
+  - webcom.mobi.connection.plugins
+options:
+  _terms:
+    description: Area names whose SMS counts to return; none for the whole balance.
+    type: list
+    elements: str
+    required: false
+seealso:
+  - module: webcom.mobi.balance_info
+"""
+
+EXAMPLES = r"""
+- name: Show the money left (connection options from webcom_mobi_* variables)
+  ansible.builtin.debug:
+    msg: "{{ lookup('webcom.mobi.balance').money_text }} left"
+
+- name: SMS left for Russia, with options given directly
+  ansible.builtin.debug:
+    msg: "{{ lookup('webcom.mobi.balance', 'Russia', api_url=webcom_api_url, token=webcom_token) }}"
+
+- name: Several areas at once, in order
+  ansible.builtin.debug:
+    msg: "{{ query('webcom.mobi.balance', 'Russia', 'Ukraine') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - With no terms, a one-element list holding the balance model (C(lookup) unwraps it to the dict).
+    - With terms, the SMS count of each area in order; V(null) for an unlimited area.
+  type: list
+  elements: raw
+"""
+
+from typing import Any
+
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
+    PLAIN_HTTP_WARNING,
+    SECRET_OPTIONS,
+    connection_settings,
+)
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+    def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+        self.set_options(var_options=variables, direct=kwargs)
+        options = {name: self.get_option(name) for name in self._options if not name.startswith("_")}
+        secrets = [str(options[name]) for name in SECRET_OPTIONS if options.get(name)]
+        unknown = sorted(set(kwargs) - set(options))
+        if unknown:
+            raise AnsibleOptionsError(
+                f"webcom.mobi.balance: unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(options))}"
+            )
+        try:
+            settings = connection_settings(options)
+            if settings.plain_http:
+                display.warning(PLAIN_HTTP_WARNING)
+            model = fetch_balance(settings)
+        except WebcomError as exc:
+            raise AnsibleLookupError(redact(f"webcom.mobi.balance: {exc}", secrets)) from None
+        if not terms:
+            return [model]
+        unknown_areas = [str(area) for area in terms if area not in model["sms"]]
+        if unknown_areas:
+            known = ", ".join(model["sms"]) or "none"
+            raise AnsibleLookupError(
+                f"webcom.mobi.balance: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}"
+            )
+        return [model["sms"][area] for area in terms]

@@ -1,0 +1,83 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This file is internal to the webcom.mobi collection: it is not a public API and
+# may change without notice.
+
+"""What every webcom.mobi action plugin does around its own answer.
+
+Action plugins get no automatic no_log masking, so this base masks the secrets in every
+message it returns. It masks only text (messages, warnings, tracebacks), never the
+balance figures: a password "10" must not turn money 10 into asterisks.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
+    PLAIN_HTTP_WARNING,
+    SECRET_OPTIONS,
+    ConnectionSettings,
+    OptionsError,
+    connection_settings,
+)
+
+
+class BalanceActionBase(ActionBase):
+    """Validate the task's arguments, call ``answer``, and mask secrets in what comes back."""
+
+    _requires_connection = False  # ansible-core >= 2.16: never connect to the target host
+    _supports_check_mode = True
+    _supports_async = False
+
+    ARGUMENT_SPEC: dict[str, dict[str, Any]] = {}
+
+    def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp  # unused since ansible-core 2.x; kept in the signature for ActionBase
+        result["changed"] = False
+        warnings: list[str] = []
+        args = dict(self._task.args)
+        secrets = [str(args[name]) for name in SECRET_OPTIONS if args.get(name)]
+        try:
+            validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(args)
+            secrets.extend(str(value) for value in validation._no_log_values)
+            if validation.error_messages:
+                raise OptionsError(validation.error_messages[0])
+            params = validation.validated_parameters
+            settings = connection_settings(params)
+            if settings.plain_http:
+                warnings.append(PLAIN_HTTP_WARNING)
+            result.update(self.answer(settings, params, warnings))
+        except WebcomError as exc:
+            result.update(failed=True, msg=str(exc))
+        except Exception as exc:  # a bug of ours: say so, with the traceback Ansible shows at -vvv
+            result.update(
+                failed=True,
+                msg=f"unexpected {type(exc).__name__} in {self._task.action}: {one_line(str(exc), 300)}",
+                exception=traceback.format_exc(),
+            )
+        if warnings:
+            result["warnings"] = result.get("warnings", []) + warnings
+        return _masked(result, secrets)
+
+
+def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
+    for key in ("msg", "exception"):
+        if isinstance(result.get(key), str):
+            result[key] = redact(result[key], secrets)
+    if "warnings" in result:
+        result["warnings"] = [redact(str(warning), secrets) for warning in result["warnings"]]
+    for check in result.get("requirements", []):
+        check["msg"] = redact(check["msg"], secrets)
+    return result

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A local stand-in for the Webcom Mobi platform's XML balance endpoint.
+
+Standard library only, and independent of the collection's codec: it implements the
+documented behaviour (docs/simulator.md) so tests, demos and CI can run without a real
+account. It serves POST <base>/xml/balance.php and a small JSON admin API under /admin/.
+
+    python3 simulator/webcom_mobi_simulator.py --port 0            # demo account, free port
+    python3 simulator/webcom_mobi_simulator.py --config accounts.json --port 8080
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+BALANCE_PATH = "/xml/balance.php"
+UNLIMITED = "unlimited"
+TEXTS = {
+    "format": {"en": "Incorrect XML document format", "ru": "Неправильный формат XML документа"},
+    "auth": {"en": "Incorrect login or password", "ru": "Неправильный логин или пароль"},
+    "missing_post": {"en": "POST data is missing", "ru": "POST данные отсутствуют"},
+    "locked": {"en": "Your account is locked", "ru": "Ваш аккаунт заблокирован"},
+}
+UNLIMITED_TEXT = {"en": "Unlim", "ru": "Безлимит"}
+FAULT_KINDS = ("delay", "status", "html", "non_xml", "truncated", "oversized", "error_200", "drop")
+DEMO_CONFIG: dict[str, Any] = {
+    "accounts": [
+        {
+            "name": "demo",
+            "login": "demo",
+            "password": "demo-password",
+            "token": "demo-token",
+            "money": "10",
+            "prices": {"Russia": "1", "Ukraine": "2"},
+        }
+    ]
+}
+
+
+class SimulatorError(ValueError):
+    """A configuration or admin request the simulator cannot accept."""
+
+
+@dataclass
+class Account:
+    name: str
+    money: Decimal
+    prices: dict[str, Decimal | None]  # None: unlimited
+    login: str | None = None
+    password: str | None = None
+    token: str | None = None
+    currency: str | None = None
+    language: str = "en"
+    locked: bool = False
+    requests: int = 0
+
+    def counts(self) -> list[tuple[str, int | None]]:
+        return [
+            (area, None if price is None else max(0, int((self.money / price).to_integral_value(rounding="ROUND_FLOOR"))))
+            for area, price in self.prices.items()
+        ]
+
+    def spend(self, area: str, count: int) -> None:
+        if area not in self.prices:
+            raise SimulatorError(f"account {self.name!r} has no area {area!r}")
+        if count < 0:
+            raise SimulatorError("count must not be negative")
+        cost = (self.prices[area] or Decimal(0)) * count
+        if cost > self.money:
+            raise SimulatorError(f"not enough money: {count} SMS to {area} cost {cost}, the account has {self.money}")
+        self.money -= cost
+
+
+@dataclass
+class Fault:
+    kind: str
+    times: int | None = None  # None: forever
+    account: str | None = None  # None: any request
+    status: int = 503
+    retry_after: str | None = None
+    seconds: float = 0.0
+    error: str = "auth"
+    location: str | None = None
+
+    def applies_to(self, account: Account | None) -> bool:
+        return self.account is None or (account is not None and account.name == self.account)
+
+
+@dataclass
+class Platform:
+    accounts: list[Account]
+    language: str = "en"
+    error_status: int = 400
+    one_line_only: bool = True
+    faults: list[Fault] = field(default_factory=list)
+    total_requests: int = 0
+    proxied_requests: int = 0
+    last_headers: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def account(self, name: str) -> Account:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise SimulatorError(f"no account named {name!r}")
+
+    def authenticate(self, credentials: dict[str, str]) -> Account | None:
+        for account in self.accounts:
+            if "token" in credentials:
+                if account.token is not None and account.token == credentials["token"]:
+                    return account
+            elif account.login == credentials.get("login") and account.password == credentials.get("password"):
+                return account
+        return None
+
+    def take_fault(self, account: Account | None) -> Fault | None:
+        for fault in self.faults:
+            if fault.applies_to(account) and (fault.times is None or fault.times > 0):
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault
+        return None
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "total_requests": self.total_requests,
+            "proxied_requests": self.proxied_requests,
+            "last_headers": dict(self.last_headers),
+            "accounts": {a.name: {"requests": a.requests, "money": str(a.money)} for a in self.accounts},
+        }
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def platform_from_config(config: dict[str, Any]) -> Platform:
+    accounts = [_account(entry) for entry in config.get("accounts", [])]
+    if not accounts:
+        raise SimulatorError("the configuration needs at least one account")
+    return Platform(
+        accounts=accounts,
+        language=_language(config.get("language", "en")),
+        error_status=int(config.get("error_status", 400)),
+        one_line_only=bool(config.get("one_line_only", True)),
+        faults=[fault_from_config(entry) for entry in config.get("faults", [])],
+    )
+
+
+def fault_from_config(entry: dict[str, Any]) -> Fault:
+    kind = entry.get("kind")
+    if kind not in FAULT_KINDS:
+        raise SimulatorError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
+    known = {"kind", "times", "account", "status", "retry_after", "seconds", "error", "location"}
+    if set(entry) - known:
+        raise SimulatorError(f"unknown fault keys: {', '.join(sorted(set(entry) - known))}")
+    return Fault(
+        kind=kind,
+        times=None if entry.get("times") is None else int(entry["times"]),
+        account=entry.get("account"),
+        status=int(entry.get("status", 200 if kind in ("truncated", "oversized", "error_200") else 503)),
+        retry_after=None if entry.get("retry_after") is None else str(entry["retry_after"]),
+        seconds=float(entry.get("seconds", 0)),
+        error=entry.get("error", "auth"),
+        location=entry.get("location"),
+    )
+
+
+def _account(entry: dict[str, Any]) -> Account:
+    name = entry.get("name") or entry.get("login") or "account"
+    if not entry.get("token") and not (entry.get("login") and entry.get("password")):
+        raise SimulatorError(f"account {name!r} needs a token, or a login and a password")
+    prices = {str(area): _price(name, area, price) for area, price in (entry.get("prices") or {}).items()}
+    return Account(
+        name=str(name),
+        money=_decimal(entry.get("money", "0"), f"money of account {name!r}"),
+        prices=prices,
+        login=entry.get("login"),
+        password=entry.get("password"),
+        token=entry.get("token"),
+        currency=entry.get("currency"),
+        language=_language(entry.get("language", "en")),
+        locked=bool(entry.get("locked", False)),
+    )
+
+
+def _price(name: str, area: str, price: Any) -> Decimal | None:
+    if price is None or str(price).lower() == UNLIMITED:
+        return None
+    value = _decimal(price, f"price of {area!r} in account {name!r}")
+    if value <= 0:
+        raise SimulatorError(f"price of {area!r} in account {name!r} must be positive (or 'unlimited')")
+    return value
+
+
+def _decimal(value: Any, what: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise SimulatorError(f"{what} must be a decimal number, got {value!r}") from None
+    if not number.is_finite():
+        raise SimulatorError(f"{what} must be finite")
+    return number
+
+
+def _language(value: Any) -> str:
+    if value not in ("en", "ru"):
+        raise SimulatorError(f"language must be 'en' or 'ru', got {value!r}")
+    return value
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yml", ".yaml"):
+        try:
+            import yaml
+        except ImportError:
+            raise SimulatorError("YAML configuration needs PyYAML; use a .json file instead") from None
+        return yaml.safe_load(text) or {}
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------ HTTP
+
+
+def balance_document(account: Account) -> bytes:
+    currency = f" currency={quoteattr(account.currency)}" if account.currency else ""
+    lines = [f"<money{currency}>{account.money}</money>"]
+    for area, count in account.counts():
+        shown = UNLIMITED_TEXT[account.language] if count is None else str(count)
+        lines.append(f"<sms area={quoteattr(area)}>{shown}</sms>")
+    body = "\n".join("     " + line for line in lines)
+    return f'<?xml version="1.0" encoding="utf-8" ?>\n<response>\n{body}\n</response>\n'.encode()
+
+
+def error_document(text: str) -> bytes:
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<response>\n     <error>{escape(text)}</error>\n</response>\n'.encode()
+
+
+def parse_request(body: bytes, one_line_only: bool) -> dict[str, str] | None:
+    """The credentials in a balance request, or None when the document is not one."""
+    if one_line_only and (b"\n" in body or b"\r" in body):
+        return None
+    if b"<!DOCTYPE" in body.upper():
+        return None
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    security = root.find("security") if root.tag == "request" else None
+    if security is None:
+        return None
+    values = {child.tag: child.get("value") for child in security}
+    if set(values) == {"token"} and values["token"]:
+        return {"token": values["token"]}
+    if set(values) == {"login", "password"} and values["login"] and values["password"] is not None:
+        return {"login": values["login"], "password": values["password"]}
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "webcom-mobi-simulator/1"
+    platform: Platform  # set by make_server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        if getattr(self.server, "verbose", False):
+            sys.stderr.write("simulator: " + (format % args) + "\n")
+
+    # -- platform
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("/admin/"):
+            return self._admin()
+        # A request in absolute form came through the simulator acting as an HTTP proxy.
+        proxied = self.path.startswith("http://")
+        path = "/" + self.path.split("/", 3)[3] if proxied and self.path.count("/") >= 3 else self.path
+        if path != BALANCE_PATH:
+            return self._send(404, b"not found", "text/plain")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        platform = self.platform
+        with platform.lock:
+            platform.total_requests += 1
+            platform.proxied_requests += proxied
+            platform.last_headers = {name: self.headers.get(name, "") for name in ("Content-Type", "User-Agent")}
+            credentials = parse_request(body, platform.one_line_only) if body else None
+            account = platform.authenticate(credentials) if credentials else None
+            if account is not None:
+                account.requests += 1
+            fault = platform.take_fault(account)
+        if fault is not None and self._fault(fault, account):
+            return None
+        if not body:
+            return self._error("missing_post", platform.language)
+        if credentials is None:
+            return self._error("format", platform.language)
+        if account is None:
+            return self._error("auth", platform.language)
+        if account.locked:
+            return self._error("locked", account.language)
+        with platform.lock:
+            document = balance_document(account)
+        return self._send(200, document)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/admin/stats":
+            with self.platform.lock:
+                return self._json(200, self.platform.stats())
+        if self.path == BALANCE_PATH:
+            return self._error("missing_post", self.platform.language)
+        return self._send(404, b"not found", "text/plain")
+
+    def _error(self, kind: str, language: str, status: int | None = None) -> None:
+        self._send(status or self.platform.error_status, error_document(TEXTS[kind][language]))
+
+    def _fault(self, fault: Fault, account: Account | None) -> bool:
+        """Act out a fault; True when it answered the request."""
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+            return False
+        if fault.kind == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        if fault.kind == "status":
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            if fault.location:
+                headers["Location"] = fault.location
+            self._send(fault.status, f"<html><body>{fault.status} error</body></html>".encode(), "text/html", headers)
+        elif fault.kind == "html":
+            page = b"<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body>Back soon</body></html>"
+            self._send(fault.status, page, "text/html")
+        elif fault.kind == "non_xml":
+            self._send(fault.status, b"Internal Server Error", "text/plain")
+        elif fault.kind == "truncated":
+            document = balance_document(account) if account else error_document("x")
+            self._send(fault.status, document[: len(document) // 2])
+        elif fault.kind == "oversized":
+            padding = b"<!-- " + b"x" * (1024 * 1024 + 1024) + b" -->"
+            self._send(fault.status, b'<?xml version="1.0"?><response><money>1</money>' + padding + b"</response>")
+        elif fault.kind == "error_200":
+            language = account.language if account else self.platform.language
+            self._send(200, error_document(TEXTS.get(fault.error, TEXTS["auth"])[language]))
+        return True
+
+    # -- admin (loopback test API: no authentication)
+    def _admin(self) -> None:
+        try:
+            request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            platform = self.platform
+            with platform.lock:
+                if self.path == "/admin/spend":
+                    account = platform.account(request["account"])
+                    account.spend(request["area"], int(request["count"]))
+                    return self._json(200, {"money": str(account.money)})
+                if self.path == "/admin/set":
+                    account = platform.account(request["account"])
+                    if "money" in request:
+                        account.money = _decimal(request["money"], "money")
+                    if "locked" in request:
+                        account.locked = bool(request["locked"])
+                    return self._json(200, {"money": str(account.money), "locked": account.locked})
+                if self.path == "/admin/faults":
+                    platform.faults.append(fault_from_config(request))
+                    return self._json(200, {"faults": len(platform.faults)})
+                if self.path == "/admin/reset":
+                    platform.faults.clear()
+                    platform.total_requests = platform.proxied_requests = 0
+                    for account in platform.accounts:
+                        account.requests = 0
+                    return self._json(200, {})
+            return self._json(404, {"error": f"no admin endpoint {self.path}"})
+        except (KeyError, ValueError, TypeError) as exc:
+            return self._json(400, {"error": str(exc)})
+
+    def _json(self, status: int, data: dict[str, Any]) -> None:
+        self._send(status, json.dumps(data).encode(), "application/json")
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(platform: Platform, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> ThreadingHTTPServer:
+    handler = type("BoundHandler", (Handler,), {"platform": platform})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    server.verbose = verbose  # type: ignore[attr-defined]
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Local stand-in for the Webcom Mobi XML balance endpoint.")
+    parser.add_argument("--config", type=Path, help="JSON (or YAML, with PyYAML) file of accounts and faults")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (default 0: a free one)")
+    parser.add_argument("--port-file", type=Path, help="write the bound port to this file once listening")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    try:
+        platform = platform_from_config(load_config(args.config) if args.config else DEMO_CONFIG)
+    except (SimulatorError, OSError, json.JSONDecodeError) as exc:
+        print(f"simulator: {exc}", file=sys.stderr)
+        return 2
+    server = make_server(platform, args.host, args.port, args.verbose)
+    port = server.server_address[1]
+    if args.port_file:
+        args.port_file.write_text(str(port), encoding="utf-8")
+    print(f"webcom.mobi simulator listening on http://{args.host}:{port}/xml", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
