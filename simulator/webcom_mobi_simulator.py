@@ -38,7 +38,7 @@ TEXTS = {
     "locked": {"en": "Your account is locked", "ru": "Ваш аккаунт заблокирован"},
 }
 UNLIMITED_TEXT = {"en": "Unlim", "ru": "Безлимит"}
-FAULT_KINDS = ("delay", "status", "html", "non_xml", "truncated", "oversized", "error_200", "drop")
+FAULT_KINDS = ("delay", "status", "html", "non_xml", "truncated", "oversized", "error_200", "drop", "echo")
 DEMO_CONFIG: dict[str, Any] = {
     "accounts": [
         {
@@ -301,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
             if account is not None:
                 account.requests += 1
             fault = platform.take_fault(account)
-        if fault is not None and self._fault(fault, account):
+        if fault is not None and self._fault(fault, account, body):
             return None
         if not body:
             return self._error("missing_post", platform.language)
@@ -326,7 +326,7 @@ class Handler(BaseHTTPRequestHandler):
     def _error(self, kind: str, language: str, status: int | None = None) -> None:
         self._send(status or self.platform.error_status, error_document(TEXTS[kind][language]))
 
-    def _fault(self, fault: Fault, account: Account | None) -> bool:
+    def _fault(self, fault: Fault, account: Account | None, body: bytes) -> bool:
         """Act out a fault; True when it answered the request."""
         if fault.kind == "delay":
             time.sleep(fault.seconds)
@@ -354,6 +354,10 @@ class Handler(BaseHTTPRequestHandler):
         elif fault.kind == "oversized":
             padding = b"<!-- " + b"x" * (1024 * 1024 + 1024) + b" -->"
             self._send(fault.status, b'<?xml version="1.0"?><response><money>1</money>' + padding + b"</response>")
+        elif fault.kind == "echo":
+            # A hostile or broken server that repeats the request, credentials and all.
+            echoed = json.dumps(parse_request(body, one_line_only=False) or {}, ensure_ascii=False)
+            self._send(fault.status if fault.status != 503 else 500, f"Bad request {echoed}".encode(), "text/plain")
         elif fault.kind == "error_200":
             language = account.language if account else self.platform.language
             self._send(200, error_document(TEXTS.get(fault.error, TEXTS["auth"])[language]))

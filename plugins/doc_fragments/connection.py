@@ -22,19 +22,19 @@ options:
   login:
     description:
       - Account login. Give O(login) together with O(password), or O(token) instead of both.
-      - Modules read E(WEBCOM_LOGIN) from the controller's environment when this is not set.
+      - When a task gives no credentials at all, modules read E(WEBCOM_LOGIN) and E(WEBCOM_PASSWORD), or
+        E(WEBCOM_TOKEN), from the controller's environment. Credentials given in the task (or in
+        C(module_defaults)) decide the kind, and the environment only completes them.
     type: str
   password:
     description:
       - Account password, used with O(login). It is a secret and never appears in results, messages or logs.
-      - Modules read E(WEBCOM_PASSWORD) from the controller's environment when this is not set.
     type: str
   token:
     description:
       - Secret key issued by your account manager, used instead of O(login) and O(password).
         Giving both kinds of credentials, or neither, is an error and nothing is sent.
       - It is a secret and never appears in results, messages or logs.
-      - Modules read E(WEBCOM_TOKEN) from the controller's environment when this is not set.
     type: str
   validate_certs:
     description:

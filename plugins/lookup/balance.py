@@ -64,9 +64,11 @@ from ansible.utils.display import Display
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
+    CREDENTIAL_OPTIONS,
     PLAIN_HTTP_WARNING,
     SECRET_OPTIONS,
     connection_settings,
+    merge_credentials,
 )
 
 display = Display()
@@ -77,12 +79,15 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         options = {name: self.get_option(name) for name in self._options if not name.startswith("_")}
         secrets = [str(options[name]) for name in SECRET_OPTIONS if options.get(name)]
+        configured = {name: value for name, value in options.items() if name not in kwargs}
         unknown = sorted(set(kwargs) - set(options))
         if unknown:
             raise AnsibleOptionsError(
                 f"webcom.mobi.balance: unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(options))}"
             )
         try:
+            credentials = merge_credentials(kwargs, configured, "the lookup's configuration (variables, environment, ansible.cfg)")
+            options.update({name: credentials.get(name) for name in CREDENTIAL_OPTIONS})
             settings = connection_settings(options)
             if settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)

@@ -18,6 +18,7 @@ import traceback
 from typing import Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact
@@ -27,6 +28,8 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     ConnectionSettings,
     OptionsError,
     connection_settings,
+    environment_credentials,
+    merge_credentials,
 )
 
 
@@ -53,9 +56,11 @@ class BalanceActionBase(ActionBase):
             validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(args)
             secrets.extend(str(value) for value in validation._no_log_values)
             if validation.error_messages:
-                raise OptionsError(validation.error_messages[0])
+                raise OptionsError(self._validation_message(validation))
             params = validation.validated_parameters
+            params.update(merge_credentials(params, environment_credentials(), "the WEBCOM_* environment variables"))
             settings = connection_settings(params)
+            secrets.extend(settings.secrets)
             if settings.plain_http:
                 warnings.append(PLAIN_HTTP_WARNING)
             result.update(self.answer(settings, params, warnings))
@@ -70,6 +75,12 @@ class BalanceActionBase(ActionBase):
         if warnings:
             result["warnings"] = result.get("warnings", []) + warnings
         return _masked(result, secrets)
+
+    def _validation_message(self, validation: Any) -> str:
+        message = validation.error_messages[0]
+        if isinstance(validation.errors.errors[0], UnsupportedError):
+            return f"Unsupported parameters for ({self._task.action}) module: {message}"
+        return message
 
 
 def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:

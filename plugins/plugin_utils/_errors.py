@@ -13,6 +13,10 @@ only what the platform or the transport said, never the credentials.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape as xml_escape
+
 
 class WebcomError(Exception):
     """Base of every error the collection raises on purpose; ``str()`` is the user's line."""
@@ -68,10 +72,26 @@ MASK = "********"
 
 
 def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
-    """Mask every occurrence of a secret in a message (longest first, so no secret is half-masked)."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    """Mask every secret in a message, also as a server may have echoed it: XML-, JSON- or URL-encoded.
+
+    Longest first, so no secret is left half-masked by a shorter one inside it.
+    """
+    forms = {form for secret in secrets if secret for form in _encoded_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
     return text
+
+
+def _encoded_forms(secret: str) -> set[str]:
+    return {
+        secret,
+        xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
+        xml_escape(secret, {'"': "&quot;"}),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret),
+    }
 
 
 def one_line(text: str, limit: int = 500) -> str:

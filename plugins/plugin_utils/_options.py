@@ -13,6 +13,8 @@ renders the modules' docs and compares them with the argument specs below.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +29,7 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
 DEFAULT_CACHE_TTL = 60
 SECRET_OPTIONS = ("password", "token")
+CREDENTIAL_OPTIONS = ("login", "password", "token")
 ENV_VARIABLES = {
     "api_url": "WEBCOM_API_URL",
     "login": "WEBCOM_LOGIN",
@@ -40,9 +43,10 @@ PLAIN_HTTP_WARNING = (
 
 CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, [ENV_VARIABLES["api_url"]])},
-    "login": {"type": "str", "fallback": (env_fallback, [ENV_VARIABLES["login"]])},
-    "password": {"type": "str", "no_log": True, "fallback": (env_fallback, [ENV_VARIABLES["password"]])},
-    "token": {"type": "str", "no_log": True, "fallback": (env_fallback, [ENV_VARIABLES["token"]])},
+    # Credentials fall back to WEBCOM_* as a set, in code: see merge_credentials().
+    "login": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+    "token": {"type": "str", "no_log": True},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
     "proxy": {"type": "str"},
@@ -96,6 +100,30 @@ class ConnectionSettings:
     def __repr__(self) -> str:
         # Never let a debugger, a log line or a traceback print the secrets.
         return f"ConnectionSettings(api_url={self.api_url!r}, login={self.login!r}, secrets=<hidden>)"
+
+
+def merge_credentials(explicit: Mapping[str, Any], fallback: Mapping[str, Any], fallback_source: str) -> dict[str, Any]:
+    """The credentials to use: those given directly decide the kind, the fallback only completes them.
+
+    A token given directly ignores a fallback login/password and vice versa, so credentials in
+    the environment never turn a task's own credentials into an error of "both kinds".
+    """
+    given = {name: explicit[name] for name in CREDENTIAL_OPTIONS if explicit.get(name)}
+    spare = {name: fallback[name] for name in CREDENTIAL_OPTIONS if fallback.get(name)}
+    if "token" in given:
+        return given
+    if given:
+        return {**{name: spare[name] for name in ("login", "password") if name in spare}, **given}
+    if "token" in spare and ("login" in spare or "password" in spare):
+        raise OptionsError(
+            f"{fallback_source} hold both a token and a login or password; keep one kind there, "
+            "or give the credentials in the task"
+        )
+    return spare
+
+
+def environment_credentials() -> dict[str, str]:
+    return {name: os.environ[ENV_VARIABLES[name]] for name in CREDENTIAL_OPTIONS if os.environ.get(ENV_VARIABLES[name])}
 
 
 def connection_settings(options: dict[str, Any]) -> ConnectionSettings:

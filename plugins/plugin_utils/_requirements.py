@@ -52,7 +52,7 @@ def shortfall_message(checks: list[dict[str, Any]]) -> str:
 
 
 def _min_money(balance: Balance, need: float) -> dict[str, Any]:
-    wanted = Decimal(repr(need))  # the user's decimal as typed, not the float's binary expansion
+    wanted = Decimal(repr(need)).normalize()  # the decimal as typed (10.5, 11), not the float's expansion
     money = decimal_text(balance.money)
     met = balance.money >= wanted
     relation = "meets" if met else "is below"
