@@ -14,10 +14,17 @@ fi
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools_venv="$repo_root/.venv-tools"
 
+# pip install, without the per-package notes some machines' index configuration prints.
+quiet_pip() {
+  local python=$1
+  shift
+  "$python" -m pip install --quiet "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+
 ensure_tools_venv() {
   if [ ! -x "$tools_venv/bin/tox" ]; then
     python3 -m venv "$tools_venv"
-    "$tools_venv/bin/python" -m pip install --quiet --upgrade pip
-    "$tools_venv/bin/python" -m pip install --quiet "tox>=4.20,<5"
+    quiet_pip "$tools_venv/bin/python" --upgrade pip
+    quiet_pip "$tools_venv/bin/python" "tox>=4.20,<5"
   fi
 }
