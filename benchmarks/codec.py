@@ -37,7 +37,7 @@ print(imported - started, built - imported, done - built)
 
 def median_us(action, repeat: int) -> float:
     samples = []
-    for _ in range(repeat):
+    for _repeat in range(repeat):
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
@@ -51,11 +51,11 @@ def main() -> None:
     args = parser.parse_args()
 
     cold = []
-    for _ in range(args.cold):
+    for _repeat in range(args.cold):
         out = subprocess.run([sys.executable, "-c", COLD_TASK], check=True, capture_output=True, text=True)
         cold.append([float(x) for x in out.stdout.split()])
     bare = []
-    for _ in range(args.cold):
+    for _repeat in range(args.cold):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         bare.append(time.perf_counter() - started)

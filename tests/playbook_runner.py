@@ -90,6 +90,7 @@ def run_playbook(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     results = [json.loads(line) for line in results_file.read_text().splitlines()] if results_file.exists() else []
     return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results, workdir)

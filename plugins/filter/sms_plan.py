@@ -9,7 +9,7 @@ name: sms_plan
 short_description: Judge whether a mix of SMS traffic fits one shared Webcom Mobi balance
 version_added: 0.1.0
 author:
-  - webcom.mobi contributors
+  - webcom.mobi maintainers (@webcom-mobi)
 description:
   - Takes a balance (from M(webcom.mobi.balance_info), M(webcom.mobi.balance_facts) or the
     P(webcom.mobi.balance#lookup) lookup) and a plan of messages per area, and reports whether the

@@ -9,7 +9,7 @@ name: balance
 short_description: Read a Webcom Mobi SMS account's balance, or its SMS count for some areas
 version_added: 0.1.0
 author:
-  - webcom.mobi contributors
+  - webcom.mobi maintainers (@webcom-mobi)
 description:
   - With no terms, returns the balance model (money, money_text, currency, sms, unlimited, areas,
     api_url, fetched_at, cached, age_s) as M(webcom.mobi.balance_info) returns it in RV(webcom.mobi.balance_info#module:balance).

@@ -11,7 +11,7 @@ module: balance_facts
 short_description: Set a Webcom Mobi SMS account's balance as a fact
 version_added: 0.1.0
 author:
-  - webcom.mobi contributors
+  - webcom.mobi maintainers (@webcom-mobi)
 description:
   - Asks the Webcom Mobi A2P platform (or a white-label host of the same engine) for the account's
     balance and returns it as the fact C(webcom_mobi_balance), read in playbooks as

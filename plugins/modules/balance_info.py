@@ -11,7 +11,7 @@ module: balance_info
 short_description: Read a Webcom Mobi SMS account's balance and check it meets your requirements
 version_added: 0.1.0
 author:
-  - webcom.mobi contributors
+  - webcom.mobi maintainers (@webcom-mobi)
 description:
   - Asks the Webcom Mobi A2P platform (or a white-label host of the same engine) for the account's
     balance, that is the money left and, per destination area, how many SMS that money still buys.

@@ -9,7 +9,7 @@ name: affords
 short_description: Test whether a Webcom Mobi balance surely carries a mix of SMS traffic
 version_added: 0.1.0
 author:
-  - webcom.mobi contributors
+  - webcom.mobi maintainers (@webcom-mobi)
 description:
   - True only when the whole plan surely fits the one shared balance, the same judgement as the
     P(webcom.mobi.sms_plan#filter) filter's V(fits) verdict. An V(uncertain) or V(exceeds) plan
