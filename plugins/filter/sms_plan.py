@@ -20,20 +20,8 @@ description:
   - Unlimited areas cost nothing. An area with count V(0) affords nothing.
   - The reasoning, with worked examples, is in the collection's C(docs/capacity.md).
 positional: plan
-options:
-  _input:
-    description:
-      - The balance model, a whole registered result of M(webcom.mobi.balance_info) or
-        M(webcom.mobi.balance_facts), or C(ansible_facts['webcom_mobi_balance']).
-    type: dict
-    required: true
-  plan:
-    description:
-      - Messages you intend to send, as area name to a whole number of messages.
-      - An area the balance does not list is an error naming the known areas; a negative or
-        fractional number of messages is an error.
-    type: dict
-    required: true
+extends_documentation_fragment:
+  - webcom.mobi.plan
 seealso:
   - plugin: webcom.mobi.affords
     plugin_type: test

@@ -17,19 +17,8 @@ description:
   - The platform's per-area counts are not additive, so checking each area on its own is not enough;
     see the collection's C(docs/capacity.md).
 positional: plan
-options:
-  _input:
-    description:
-      - The balance model, a whole registered result of M(webcom.mobi.balance_info) or
-        M(webcom.mobi.balance_facts), or C(ansible_facts['webcom_mobi_balance']).
-    type: dict
-    required: true
-  plan:
-    description:
-      - Messages you intend to send, as area name to a whole number of messages.
-      - An area the balance does not list is an error naming the known areas.
-    type: dict
-    required: true
+extends_documentation_fragment:
+  - webcom.mobi.plan
 seealso:
   - plugin: webcom.mobi.sms_plan
     plugin_type: filter
