@@ -322,8 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._error("missing_post", self.platform.language)
         return self._send(404, b"not found", "text/plain")
 
-    def _error(self, kind: str, language: str, status: int | None = None) -> None:
-        self._send(status or self.platform.error_status, error_document(TEXTS[kind][language]))
+    def _error(self, kind: str, language: str) -> None:
+        self._send(self.platform.error_status, error_document(TEXTS[kind][language]))
 
     def _fault(self, fault: Fault, account: Account | None, body: bytes) -> bool:
         """Act out a fault; True when it answered the request."""

@@ -47,7 +47,6 @@ class BalanceActionBase(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
-        del tmp  # unused since ansible-core 2.x; kept in the signature for ActionBase
         result["changed"] = False
         warnings: list[str] = []
         args = dict(self._task.args)

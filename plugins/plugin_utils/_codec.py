@@ -125,10 +125,7 @@ def decode_response(body: bytes) -> Balance:
     if not isinstance(body, (bytes, bytearray)):
         raise TypeError("decode_response takes the raw response bytes")
     if len(body) > MAX_BODY_BYTES:
-        raise ResponseTooLargeError(
-            f"the response is larger than {MAX_BODY_BYTES // 1024} KiB and was refused without reading the rest; "
-            "check that api_url points at the balance interface"
-        )
+        raise body_too_large()
     head = bytes(body[:512]).lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if not head:
         raise ResponseFormatError("the response body is empty; check api_url and any proxy in between")
@@ -143,7 +140,15 @@ def decode_response(body: bytes) -> Balance:
     return _balance_of(data)
 
 
-def platform_error_kind(text: str) -> str:
+def body_too_large() -> ResponseTooLargeError:
+    """The error for a body over the cap, wherever the cap is noticed (while reading or decoding)."""
+    return ResponseTooLargeError(
+        f"the response is larger than {MAX_BODY_BYTES // 1024} KiB and was refused without reading the rest; "
+        "check that api_url points at the balance interface"
+    )
+
+
+def _platform_error_kind(text: str) -> str:
     return _PLATFORM_ERRORS.get(" ".join(text.split()).casefold(), "unknown")
 
 
@@ -213,7 +218,7 @@ def _text_of(node: Any) -> str:
 
 def _platform_error(raw_text: str) -> PlatformError:
     text = " ".join(raw_text.split())
-    kind = platform_error_kind(text)
+    kind = _platform_error_kind(text)
     said = f'"{one_line(text, 200)}"' if text else "an empty error"
     return PlatformError(
         f"the platform refused the balance check: {said}; {_PLATFORM_ERROR_HINTS[kind]}",

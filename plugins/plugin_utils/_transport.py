@@ -23,10 +23,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import MAX_BODY_BYTES
+from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import MAX_BODY_BYTES, body_too_large
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     MissingDependencyError,
-    ResponseTooLargeError,
     TransportError,
     one_line,
     redact,
@@ -138,10 +137,7 @@ def _read_capped(response) -> bytes:
     for chunk in response.iter_content(chunk_size=64 * 1024):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise ResponseTooLargeError(
-                f"the response is larger than {MAX_BODY_BYTES // 1024} KiB and was refused without reading the rest; "
-                "check that api_url points at the balance interface"
-            )
+            raise body_too_large()
         chunks.append(chunk)
     return b"".join(chunks)
 
