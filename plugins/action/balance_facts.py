@@ -8,7 +8,7 @@ from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._action import BalanceActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import FACT_NAME
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import CONNECTION_ARGUMENT_SPEC, ConnectionSettings
 
 
@@ -16,4 +16,4 @@ class ActionModule(BalanceActionBase):
     ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-        return {"ansible_facts": {FACT_NAME: fetch_balance(settings)}}
+        return {"ansible_facts": {FACT_NAME: current_balance(settings, warnings.append)}}

@@ -8,7 +8,7 @@ from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._action import BalanceActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     CONNECTION_ARGUMENT_SPEC,
     REQUIREMENTS_ARGUMENT_SPEC,
@@ -26,7 +26,7 @@ class ActionModule(BalanceActionBase):
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         check_requirement_values(params)  # bad numbers fail before anything is sent
-        model = fetch_balance(settings)
+        model = current_balance(settings, warnings.append)
         result: dict[str, Any] = {"balance": model}
         checks = check_requirements(Balance.from_model(model), params)
         if not checks:

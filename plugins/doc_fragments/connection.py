@@ -69,7 +69,14 @@ options:
     description:
       - Reuse a balance fetched for the same O(api_url) and credentials within this many seconds,
         across hosts and forks of one run and across runs; V(0) disables.
-      - Stored under C($XDG_CACHE_HOME/webcom.mobi/) (default C(~/.cache/webcom.mobi/)) without any secret.
+      - Stored under C($XDG_CACHE_HOME/webcom.mobi/) (default C(~/.cache/webcom.mobi/)), mode 0700, files 0600,
+        without any secret. Entries are named by a keyed hash of O(api_url) and the credentials.
+      - Forks that miss at the same moment wait for one of them to fetch, so a play makes one request
+        per account however many hosts it has.
+      - The platform's refusal (wrong credentials, locked account) is reused the same way, so a wrong
+        password on many hosts costs one failed login. A cache that cannot be used is a warning, and the
+        balance is fetched directly.
+      - Set V(0) where a task must see money spent since the last check, such as right after sending.
     type: int
     default: 60
 requirements:

@@ -17,8 +17,8 @@ description:
     An area the balance does not list is an error that names the known areas.
   - Options come from the lookup call, variables C(webcom_mobi_<option>), E(WEBCOM_*) environment
     variables, or the C([webcom_mobi]) section of C(ansible.cfg). An unknown option is an error.
-  - A lookup runs again wherever a template refers to it, for every host and loop item; register the
-    result of M(webcom.mobi.balance_info) with C(run_once) where that matters.
+  - A lookup runs again wherever a template refers to it, for every host and loop item; within
+    O(cache_ttl) seconds those runs are answered from the cache, so the platform is asked once per account.
 extends_documentation_fragment:
   - webcom.mobi.connection
   - webcom.mobi.connection.plugins
@@ -61,7 +61,7 @@ from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     CREDENTIAL_OPTIONS,
@@ -91,7 +91,7 @@ class LookupModule(LookupBase):
             settings = connection_settings(options)
             if settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)
-            model = fetch_balance(settings)
+            model = current_balance(settings, display.warning)
         except WebcomError as exc:
             raise AnsibleLookupError(redact(f"webcom.mobi.balance: {exc}", secrets)) from None
         if not terms:
