@@ -70,7 +70,7 @@ def main() -> None:
     decode = median_us(lambda: _codec.decode_response(body), args.repeat)
     encode = median_us(lambda: _codec.encode_request(login="login", password="S3c&<\"'>r"), args.repeat)
 
-    import_ms, build_ms, first_decode_ms = (statistics.median(col) * 1000 for col in zip(*cold))
+    import_ms, build_ms, first_decode_ms = (statistics.median(col) * 1000 for col in zip(*cold, strict=True))
     print(f"python {sys.version.split()[0]}, xmlschema {_codec.xmlschema.__version__}")
     print(f"decode, {len(body)}-byte documented response : {decode:8.1f} us (median of {args.repeat})")
     print(f"encode request                            : {encode:8.1f} us (median of {args.repeat})")

@@ -10,16 +10,13 @@ ansible-test asks for from the machine's own package index (see docs/testing.md)
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-TREE = REPO_ROOT / "tests" / "output" / "ansible-test-tree"
-GET_PIP_STAND_IN = '''"""Offline stand-in for get-pip.py, written by webcom.mobi's scripts/ansible_test.py."""
+from in_collection_tree import run_in_tree
+
+GET_PIP_STAND_IN = '''"""Offline stand-in for get-pip.py, written by webcom.mobi's scripts/run_ansible_test.py."""
 import os
 import subprocess
 import sys
@@ -32,26 +29,6 @@ env.pop("PIP_CONFIG_FILE", None)
 args = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
 subprocess.check_call([sys.executable, "-m", "pip", "install", *args], env=env)
 '''
-
-
-def collection_files() -> list[Path]:
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
-    return [Path(name) for name in listed.decode().split("\0") if name]
-
-
-def lay_out_tree() -> Path:
-    collection = TREE / "ansible_collections" / "webcom" / "mobi"
-    shutil.rmtree(TREE, ignore_errors=True)
-    for relative in collection_files():
-        source = REPO_ROOT / relative
-        if source.is_file():
-            target = collection / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    # ansible-test wants a git view of the tree to know which files belong to the collection.
-    subprocess.run(["git", "init", "-q"], cwd=collection, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=collection, check=True)
-    return collection
 
 
 def plant_get_pip_stand_ins() -> None:
@@ -68,11 +45,9 @@ def plant_get_pip_stand_ins() -> None:
 
 
 def main() -> int:
-    collection = lay_out_tree()
     plant_get_pip_stand_ins()
     ansible_test = Path(sys.executable).parent / "ansible-test"
-    env = {**os.environ, "ANSIBLE_TEST_PREFER_PODMAN": "0"}
-    return subprocess.run([str(ansible_test), *sys.argv[1:]], cwd=collection, env=env, check=False).returncode
+    return run_in_tree([str(ansible_test), *sys.argv[1:]], env={"ANSIBLE_TEST_PREFER_PODMAN": "0"})
 
 
 if __name__ == "__main__":

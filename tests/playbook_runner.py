@@ -45,8 +45,12 @@ def run_playbook(
     args: tuple[str, ...] = (),
     ansible_cfg: str = "",
     timeout: int = 300,
+    collection_playbook: str | None = None,
 ) -> PlaybookRun:
-    """Write the playbook, an inventory of localhost (+ ``hosts`` more local hosts), and run it."""
+    """Write the playbook, an inventory of localhost (+ ``hosts`` more local hosts), and run it.
+
+    ``collection_playbook`` (e.g. ``webcom.mobi.preflight``) runs instead of the written ``plays``.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     playbook = workdir / "playbook.yml"
     playbook.write_text(plays if isinstance(plays, str) else yaml.safe_dump(plays, allow_unicode=True, sort_keys=False))
@@ -84,7 +88,7 @@ def run_playbook(
             run_env[name] = os.environ[name]
     run_env.update(env or {})
     completed = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook), *args],
+        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), collection_playbook or str(playbook), *args],
         cwd=workdir,
         env=run_env,
         capture_output=True,

@@ -101,7 +101,7 @@ def test_every_example_runs_against_the_simulator(simulator, tmp_path) -> None:
     read_fact = {"name": "read the fact the filter and test examples use",
                  "webcom.mobi.balance_facts": {"api_url": simulator.api_url, "token": "big-token-7f3a"}}
     plays = []
-    for (kind, name), relative in PLUGINS.items():
+    for (kind, _plugin), relative in PLUGINS.items():
         tasks = examples_of(relative)
         assert tasks, f"{relative} has no EXAMPLES"
         plays.append(play(([read_fact] if kind in ("filter", "test") else []) + tasks, vars=connection))
