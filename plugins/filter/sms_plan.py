@@ -63,11 +63,25 @@ _value:
           nothing is used); both are V(null) when the money is not positive.
       type: dict
       sample: {low: 0.5, high: 0.6}
+      contains:
+        low:
+          description: The least share of the balance the plan can use.
+          type: float
+        high:
+          description: The greatest share of the balance the plan can use; V(null) when unbounded.
+          type: float
     money_left:
       description:
         - Bounds on the money left after the plan, rounded outward; V(null) where unbounded.
       type: dict
       sample: {low: 40.0, high: 50.0}
+      contains:
+        low:
+          description: The least money left after the plan; V(null) when unbounded.
+          type: float
+        high:
+          description: The most money left after the plan; V(null) when unbounded.
+          type: float
     sms_left:
       description:
         - Per area, the fewest SMS the balance can still buy after the plan (all prices at their
