@@ -10,6 +10,7 @@ the floor, and the requests the simulator saw per run:
   facts      - webcom.mobi.balance_facts
   uri        - the plain-Ansible way: ansible.builtin.uri posting the XML, then an assert on the reply
   debug      - ansible.builtin.debug of a constant string (the floor of a templated task)
+  env        - ansible.builtin.debug of ansible.builtin.env, the cheapest lookup core has
   lookup     - ansible.builtin.debug of the webcom.mobi.balance lookup on every host
 Then one cold task (one host, cache_ttl 0) next to set_fact on one host, and the codec's own
 figures from benchmarks/codec.py.
@@ -54,6 +55,7 @@ def scenarios(api_url: str) -> dict[str, list[dict]]:
             ], "quiet": True}},
         ],
         "debug": [{"ansible.builtin.debug": {"msg": "Russia: 10"}}],
+        "env": [{"ansible.builtin.debug": {"msg": "HOME: {{ lookup('ansible.builtin.env', 'HOME') }}"}}],
         "lookup": [{"ansible.builtin.debug": {"msg": "Russia: " + lookup}}],
     }
 
@@ -77,7 +79,7 @@ def measure(sim: RunningSimulator, plays: dict[str, list[dict]], hosts: int, run
         for name, tasks in plays.items():
             samples[name].append(timed_run(sim, tasks, hosts, scratch))
     return {
-        name: (statistics.median(s for s, _ in runs_of), sorted({r for _, r in runs_of}))
+        name: (statistics.median(seconds for seconds, _requests in runs_of), sorted({n for _seconds, n in runs_of}))
         for name, runs_of in samples.items()
     }
 
@@ -95,7 +97,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario; the median is shown (default 3)")
     args = parser.parse_args()
-    floors = {"facts": "set_fact", "uri": "set_fact", "lookup": "debug"}
+    floors = {"facts": "set_fact", "uri": "set_fact", "env": "debug", "lookup": "debug"}
     with tempfile.TemporaryDirectory(prefix="webcom-bench-") as scratch_name:
         scratch = Path(scratch_name)
         sim = RunningSimulator(scratch, {"accounts": DEFAULT_ACCOUNTS})
@@ -105,7 +107,8 @@ def main() -> None:
             for hosts in args.hosts:
                 figures = measure(sim, plays, hosts, args.runs, scratch)
                 report(f"{hosts} hosts:", figures, floors)
-                print(f"  uri / facts: {figures['uri'][0] / figures['facts'][0]:.2f} x")
+                print(f"  uri / facts: {figures['uri'][0] / figures['facts'][0]:.2f} x;"
+                      f" lookup / env: {figures['lookup'][0] / figures['env'][0]:.2f} x")
             cold_plays = {
                 "set_fact": plays["set_fact"],
                 "cold": [{"webcom.mobi.balance_info": {"api_url": sim.api_url, **DOCS, "cache_ttl": 0}}],

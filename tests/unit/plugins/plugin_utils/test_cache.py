@@ -116,6 +116,20 @@ def test_an_expired_entry_is_fetched_again(sim, cache_home) -> None:
     assert balance(sim, cache_ttl=3600)["cached"] is True
 
 
+def _stored_at(path: Path, when: float) -> None:
+    content = json.loads(path.read_text())
+    content["stored_at"] = when
+    path.write_text(json.dumps(content))
+
+
+def _replace_with_symlink(path: Path) -> None:
+    target = path.with_name("elsewhere.data")
+    target.write_bytes(path.read_bytes())
+    target.chmod(0o600)
+    path.unlink()
+    path.symlink_to(target)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -126,7 +140,7 @@ def test_an_expired_entry_is_fetched_again(sim, cache_home) -> None:
                      id="bad-money"),
         pytest.param(lambda path: path.chmod(0o644), id="readable-by-others"),
         pytest.param(lambda path: _stored_at(path, time.time() + 3600), id="from-the-future"),
-        pytest.param(lambda path: _replace_with_symlink(path), id="symlink"),
+        pytest.param(_replace_with_symlink, id="symlink"),
     ],
 )
 def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(sim, cache_home, damage) -> None:
@@ -184,17 +198,17 @@ def test_processes_that_miss_together_make_one_request(sim, tmp_path) -> None:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     children = [
-        context.Process(target=_fetch_in_child, args=(sim.api_url, str(tmp_path / "xdg"), queue)) for _ in range(8)
+        context.Process(target=_fetch_in_child, args=(sim.api_url, str(tmp_path / "xdg"), queue)) for _child in range(8)
     ]
     for child in children:
         child.start()
-    answers = [queue.get(timeout=30) for _ in children]
+    answers = [queue.get(timeout=30) for _child in children]
     for child in children:
         child.join(timeout=30)
     assert all(child.exitcode == 0 for child in children)
     assert sim.total_requests() == 1
-    assert sorted(cached for cached, _ in answers) == [False] + [True] * 7
-    assert len({fetched_at for _, fetched_at in answers}) == 1
+    assert sorted(cached for cached, _fetched_at in answers) == [False] + [True] * 7
+    assert len({fetched_at for _cached, fetched_at in answers}) == 1
 
 
 def test_a_cache_hit_imports_neither_xmlschema_nor_requests(sim, cache_home) -> None:
@@ -215,17 +229,3 @@ def test_a_cache_hit_imports_neither_xmlschema_nor_requests(sim, cache_home) -> 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "True []"
     assert sim.total_requests() == 1
-
-
-def _stored_at(path: Path, when: float) -> None:
-    content = json.loads(path.read_text())
-    content["stored_at"] = when
-    path.write_text(json.dumps(content))
-
-
-def _replace_with_symlink(path: Path) -> None:
-    target = path.with_name("elsewhere.data")
-    target.write_bytes(path.read_bytes())
-    target.chmod(0o600)
-    path.unlink()
-    path.symlink_to(target)
