@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: sms_plan
 short_description: Judge whether a mix of SMS traffic fits one shared Webcom Mobi balance
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - webcom.mobi maintainers (@webcom-mobi)
 description:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: balance
 short_description: Read a Webcom Mobi SMS account's balance, or its SMS count for some areas
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - webcom.mobi maintainers (@webcom-mobi)
 description:

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: balance_facts
 short_description: Set a Webcom Mobi SMS account's balance as a fact
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - webcom.mobi maintainers (@webcom-mobi)
 description:

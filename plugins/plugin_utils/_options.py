@@ -23,7 +23,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "1.0.0"
 DEFAULT_API_URL = "http://lk.mysmpp.ru/xml"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3

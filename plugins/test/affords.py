@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: affords
 short_description: Test whether a Webcom Mobi balance surely carries a mix of SMS traffic
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - webcom.mobi maintainers (@webcom-mobi)
 description:
