@@ -209,14 +209,9 @@ def _private_directory(directory: Path) -> None:
 def _user_key(directory: Path) -> bytes:
     """This user's HMAC key, made on first use; a damaged or foreign key file is replaced."""
     path = directory / KEY_FILE
-    try:
-        with open(path, "rb") as stream:
-            status = os.fstat(stream.fileno())
-            key = stream.read(KEY_BYTES + 1)
-        if _private_file(status) and len(key) == KEY_BYTES:
-            return key
-    except FileNotFoundError:
-        pass
+    key = _private_bytes_or_none(path, KEY_BYTES)
+    if key is not None and len(key) == KEY_BYTES:
+        return key
     key = os.urandom(KEY_BYTES)
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-key-")
     try:
@@ -225,31 +220,32 @@ def _user_key(directory: Path) -> bytes:
         try:
             os.link(temporary, path)  # first writer wins; a fork racing us reads the winner's key
         except FileExistsError:
-            return _existing_or_replaced_key(path, temporary, key)
+            existing = _private_bytes_or_none(path, KEY_BYTES)
+            if existing is not None and len(existing) == KEY_BYTES:
+                return existing
+            os.replace(temporary, path)  # replaces a damaged file or a symbolic link itself
         return key
     finally:
         _remove(temporary)
 
 
-def _existing_or_replaced_key(path: Path, temporary: str, key: bytes) -> bytes:
-    with open(path, "rb") as stream:
-        status = os.fstat(stream.fileno())
-        existing = stream.read(KEY_BYTES + 1)
-    if _private_file(status) and len(existing) == KEY_BYTES:
-        return existing
-    os.replace(temporary, path)
-    return key
-
-
 def _read_private_json(path: Path) -> Any:
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    data = _private_bytes_or_none(path, MAX_ENTRY_BYTES)
+    if data is None or len(data) > MAX_ENTRY_BYTES:
+        raise ValueError("not a private file of ours, or too large")
+    return json.loads(data.decode("utf-8"))
+
+
+def _private_bytes_or_none(path: Path, limit: int) -> bytes | None:
+    """Up to limit + 1 bytes of a regular file of ours closed to others; None for anything else that is there."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:  # missing, a symbolic link (ELOOP), or something we may not read
+        return None
     with os.fdopen(descriptor, "rb") as stream:
         if not _private_file(os.fstat(descriptor)):
-            raise ValueError("not a private file of ours")
-        data = stream.read(MAX_ENTRY_BYTES + 1)
-    if len(data) > MAX_ENTRY_BYTES:
-        raise ValueError("too large")
-    return json.loads(data.decode("utf-8"))
+            return None
+        return stream.read(limit + 1)
 
 
 def _private_file(status: os.stat_result) -> bool:

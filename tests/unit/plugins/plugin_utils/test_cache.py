@@ -165,11 +165,29 @@ def test_an_entry_copied_under_another_name_is_not_served(sim, cache_home) -> No
     assert current_balance(big, [].append)["money"] != 10
 
 
-def test_a_damaged_key_is_replaced_and_old_entries_are_misses(sim, cache_home) -> None:
+def _key_to_elsewhere(key: Path) -> None:
+    elsewhere = key.with_name("planted-key")
+    elsewhere.write_bytes(b"k" * 32)
+    elsewhere.chmod(0o600)
+    key.unlink()
+    key.symlink_to(elsewhere)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda key: key.write_bytes(b"short"), id="short"),
+        pytest.param(lambda key: key.chmod(0o644), id="readable-by-others"),
+        pytest.param(_key_to_elsewhere, id="symlink"),
+    ],
+)
+def test_a_damaged_or_foreign_key_is_replaced_and_old_entries_are_misses(sim, cache_home, damage) -> None:
     balance(sim)
-    (cache_home / "key").write_bytes(b"short")
+    damage(cache_home / "key")
     assert balance(sim)["cached"] is False
-    assert len((cache_home / "key").read_bytes()) == 32
+    key = cache_home / "key"
+    assert not key.is_symlink() and stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    assert key.read_bytes() != b"k" * 32
     assert balance(sim)["cached"] is True
 
 
