@@ -26,11 +26,10 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import PlatformError, WebcomError, redact
@@ -125,15 +124,19 @@ class BalanceCache:
         said = {"message": error.message, "kind": error.kind, "text": error.text}
         self._write({"refusal": {key: redact(value, self.secrets) for key, value in said.items()}})
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold this entry's lock: forks that miss together wait here while one of them fetches."""
+    def lock(self) -> BinaryIO:
+        """Take this entry's lock, held until the returned file is closed.
+
+        Forks that miss together wait here while one of them fetches; the kernel releases the
+        lock too if its holder dies.
+        """
         descriptor = os.open(self.directory / f"{self.name}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel too if the holder dies
-            yield
-        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except BaseException:
             os.close(descriptor)
+            raise
+        return os.fdopen(descriptor, "rb")
 
     def _write(self, payload: dict[str, Any]) -> None:
         entry = {"format": ENTRY_FORMAT, "entry": self.name, "stored_at": time.time(), **payload}
@@ -163,14 +166,15 @@ def cached_or_fetched(settings: ConnectionSettings, fetch: Fetch, warn: Warn) ->
     if hit is not None:
         return hit.balance()
     try:
-        with cache.locked():
-            hit = cache.read()  # the fork that held the lock before us may have fetched it
-            if hit is not None:
-                return hit.balance()
-            return _fetch_and_store(cache, settings, fetch, warn)
+        held = cache.lock()
     except OSError as exc:
         warn(f"webcom.mobi: balance cache lock not usable, fetching directly: {exc.strerror or exc}")
         return fetch(settings)
+    with held:
+        hit = cache.read()  # the fork that held the lock before us may have fetched it
+        if hit is not None:
+            return hit.balance()
+        return _fetch_and_store(cache, settings, fetch, warn)
 
 
 def _fetch_and_store(cache: BalanceCache, settings: ConnectionSettings, fetch: Fetch, warn: Warn) -> dict[str, Any]:
