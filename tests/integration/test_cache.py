@@ -47,7 +47,8 @@ def test_many_hosts_and_forks_make_one_request_per_account_across_runs(fresh_sim
     assert len(facts) == HOSTS + 1
     assert sorted(fact["cached"] for fact in facts) == [False] + [True] * HOSTS
     assert len({fact["fetched_at"] for fact in facts}) == 1
-    assert {r["result"]["msg"] for r in first.results if r["task"] == "template"} == {10000}
+    # ansible-core < 2.19 renders the template to text, 2.19+ keeps the number
+    assert {str(r["result"]["msg"]) for r in first.results if r["task"] == "template"} == {"10000"}
 
     second = run_playbook(workdir, every_host_checks(sim), hosts=HOSTS, args=("--forks", str(FORKS)),
                           env={"PYTHONPATH": poisoned_imports(tmp_path / "poison", tmp_path / "imported.txt")})
