@@ -82,8 +82,8 @@ def cache_directory() -> Path:
 class BalanceCache:
     """The entry of one API URL and set of credentials."""
 
-    def __init__(self, settings: ConnectionSettings, directory: Path | None = None) -> None:
-        self.directory = directory or cache_directory()
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.directory = cache_directory()
         self.ttl = settings.cache_ttl
         self.secrets = settings.secrets
         try:
