@@ -10,12 +10,16 @@ account. It serves POST <base>/xml/balance.php and a small JSON admin API under 
 
     python3 simulator/webcom_mobi_simulator.py --port 0            # demo account, free port
     python3 simulator/webcom_mobi_simulator.py --config accounts.json --port 8080
+    python3 simulator/webcom_mobi_simulator.py --detach --pid-file sim.pid --env-file sim.env
+    python3 simulator/webcom_mobi_simulator.py --stop --pid-file sim.pid
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import socket
 import sys
 import threading
@@ -414,6 +418,91 @@ def make_server(platform: Platform, host: str = "127.0.0.1", port: int = 0, verb
     return server
 
 
+def env_file_text(api_url: str) -> str:
+    """NAME=value lines: `set -a; . FILE; set +a` in a shell, or append to $GITHUB_ENV."""
+    return f"WEBCOM_API_URL={api_url}\nWEBCOM_SIMULATOR_URL={api_url[: -len('/xml')]}\n"
+
+
+def _running_pid(pid_file: Path) -> int | None:
+    """The pid in pid_file when that process is alive and is a simulator, else None."""
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8").split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    # Where /proc exists, make sure a recycled pid is not some other program of the user's.
+    if cmdline.exists() and b"webcom_mobi_simulator" not in cmdline.read_bytes():
+        return None
+    return pid
+
+
+def stop(pid_file: Path, wait_s: float = 10.0) -> int:
+    """Stop the simulator whose pid is in pid_file; 0 when it is stopped (or was not running)."""
+    pid = _running_pid(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        print(f"webcom.mobi simulator not running (no live simulator in {pid_file})")
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        time.sleep(0.05)
+    else:
+        print(f"simulator: pid {pid} did not stop within {wait_s:g} s of SIGTERM", file=sys.stderr)
+        return 1
+    pid_file.unlink(missing_ok=True)
+    print(f"webcom.mobi simulator stopped (pid {pid})")
+    return 0
+
+
+def _detach(log_file: Path | None) -> None:
+    """Continue in a child of a new session; the parent exits once the child says it is ready.
+
+    The listening socket is bound before this, so the child inherits it and nothing can take
+    the port in between. The child's stdio goes to log_file (or /dev/null): whoever started
+    us (a CI step, Ansible's command module) waits for our output pipes to close.
+    """
+    ready_read, ready_write = os.pipe()
+    if os.fork() > 0:
+        os.close(ready_write)
+        with os.fdopen(ready_read, "r", encoding="utf-8") as ready:
+            line = ready.readline()
+        if not line:
+            print("simulator: the background process exited before it was ready"
+                  + (f"; see {log_file}" if log_file else ""), file=sys.stderr)
+            os._exit(1)
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        os._exit(0)
+    os.close(ready_read)
+    os.setsid()
+    sink = os.open(str(log_file) if log_file else os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null_in = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_in, 0)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.close(null_in)
+    os.close(sink)
+    os.environ["WEBCOM_SIMULATOR_READY_FD"] = str(ready_write)
+
+
+def _announce(line: str) -> None:
+    print(line, flush=True)
+    ready_fd = os.environ.pop("WEBCOM_SIMULATOR_READY_FD", None)
+    if ready_fd is not None:
+        os.write(int(ready_fd), (line + "\n").encode())
+        os.close(int(ready_fd))
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # serve_forever returns and the files we wrote are removed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Local stand-in for the Webcom Mobi XML balance endpoint.")
     parser.add_argument("--config", type=Path, help="JSON (or YAML, with PyYAML) file of accounts and faults")
@@ -421,23 +510,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to bind (default 0: a free one)")
     parser.add_argument("--port-file", type=Path, help="write the bound port to this file once listening")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background; return once listening (POSIX only)")
+    parser.add_argument("--pid-file", type=Path, help="write the server's pid here (removed when it stops)")
+    parser.add_argument("--env-file", type=Path,
+                        help="write WEBCOM_API_URL=... and WEBCOM_SIMULATOR_URL=... here (removed when it stops)")
+    parser.add_argument("--log-file", type=Path, help="with --detach: where the server's output goes")
+    parser.add_argument("--stop", action="store_true", help="stop the simulator named by --pid-file, and exit")
     args = parser.parse_args(argv)
+    # The files outlive a --detach'ed start's working directory assumptions: make them absolute.
+    for name in ("config", "port_file", "pid_file", "env_file", "log_file"):
+        if getattr(args, name) is not None:
+            setattr(args, name, getattr(args, name).absolute())
+    if args.stop:
+        if args.pid_file is None:
+            parser.error("--stop needs --pid-file")
+        return stop(args.pid_file)
+    if args.pid_file is not None and (pid := _running_pid(args.pid_file)) is not None:
+        print(f"simulator: already running (pid {pid} in {args.pid_file}); stop it first with --stop", file=sys.stderr)
+        return 1
     try:
         platform = platform_from_config(load_config(args.config) if args.config else DEMO_CONFIG)
+        server = make_server(platform, args.host, args.port, args.verbose)
     except (SimulatorError, OSError, json.JSONDecodeError) as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return 2
-    server = make_server(platform, args.host, args.port, args.verbose)
     port = server.server_address[1]
-    if args.port_file:
-        args.port_file.write_text(str(port), encoding="utf-8")
-    print(f"webcom.mobi simulator listening on http://{args.host}:{port}/xml", flush=True)
+    api_url = f"http://{args.host}:{port}/xml"
+    if args.detach:
+        _detach(args.log_file)
+        os.chdir("/")  # hold no directory of the caller's (paths above are absolute)
+    written = [path for path in (args.port_file, args.pid_file, args.env_file) if path is not None]
     try:
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        if args.port_file:
+            args.port_file.write_text(str(port), encoding="utf-8")
+        if args.pid_file:
+            args.pid_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        if args.env_file:
+            args.env_file.write_text(env_file_text(api_url), encoding="utf-8")
+        _announce(f"webcom.mobi simulator listening on {api_url}")
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        if args.pid_file or args.env_file:  # files of a managed (CI) run go with it
+            for path in written:
+                path.unlink(missing_ok=True)
     return 0
 
 
