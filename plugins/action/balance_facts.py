@@ -9,11 +9,12 @@ from typing import Any
 from ansible_collections.webcom.mobi.plugins.plugin_utils._action import BalanceActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import FACT_NAME
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import CONNECTION_ARGUMENT_SPEC, ConnectionSettings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS
 
 
 class ActionModule(BalanceActionBase):
-    ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
+    OPTIONS = CONNECTION_OPTIONS
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         return {"ansible_facts": {FACT_NAME: current_balance(settings, warnings.append)}}

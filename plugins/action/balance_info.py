@@ -9,11 +9,8 @@ from typing import Any
 from ansible_collections.webcom.mobi.plugins.plugin_utils._action import BalanceActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
-    CONNECTION_ARGUMENT_SPEC,
-    REQUIREMENTS_ARGUMENT_SPEC,
-    ConnectionSettings,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, REQUIREMENT_OPTIONS
 from ansible_collections.webcom.mobi.plugins.plugin_utils._requirements import (
     check_requirement_values,
     check_requirements,
@@ -22,7 +19,7 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._requirements import (
 
 
 class ActionModule(BalanceActionBase):
-    ARGUMENT_SPEC = {**CONNECTION_ARGUMENT_SPEC, **REQUIREMENTS_ARGUMENT_SPEC}
+    OPTIONS = {**CONNECTION_OPTIONS, **REQUIREMENT_OPTIONS}
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         check_requirement_values(params)  # bad numbers fail before anything is sent

@@ -16,15 +16,14 @@ options:
       - The platform documents only plain V(http://); with it, credentials cross the network
         unencrypted and the task warns. Prefer V(https://) where your host serves it.
       - Must not contain credentials, a query or a fragment.
-      - Modules read E(WEBCOM_API_URL) from the controller's environment when this is not set.
     type: str
     default: http://lk.mysmpp.ru/xml
   login:
     description:
       - Account login. Give O(login) together with O(password), or O(token) instead of both.
-      - When a task gives no credentials at all, modules read E(WEBCOM_LOGIN) and E(WEBCOM_PASSWORD), or
-        E(WEBCOM_TOKEN), from the controller's environment. Credentials given in the task (or in
-        C(module_defaults)) decide the kind, and the environment only completes them.
+      - Credentials come as a set from the highest place that gives any of them (see the notes):
+        a token in the task never combines with a login from the environment, and a login is never
+        paired with a password from another place.
     type: str
   password:
     description:
@@ -82,6 +81,13 @@ options:
 requirements:
   - The Python libraries C(requests) and C(xmlschema) on the Ansible controller. Managed nodes need nothing.
 notes:
+  - "Every option is read from the same places by every plugin of the collection, highest first: the
+    task or lookup call (for modules including C(module_defaults)), variables C(webcom_mobi_<option>)
+    (for example C(webcom_mobi_api_url), C(webcom_mobi_token)), the E(WEBCOM_API_URL), E(WEBCOM_LOGIN),
+    E(WEBCOM_PASSWORD) and E(WEBCOM_TOKEN) environment variables, the C([webcom_mobi]) section of
+    C(ansible.cfg), then the default. C(module_defaults) cannot reach a lookup, so variables
+    C(webcom_mobi_*) are the one place that sets the connection for a whole play."
+  - An unknown or misspelt option is an error that names the closest valid option, before anything is sent.
   - Runs on the Ansible controller only; proxies, CA bundles and E(WEBCOM_*) variables come from the
     controller's environment.
 """
@@ -156,10 +162,6 @@ options:
         key: cache_ttl
     vars:
       - name: webcom_mobi_cache_ttl
-notes:
-  - "Option precedence for the lookup, highest first: a value given directly in the lookup call,
-    then variables C(webcom_mobi_<option>), then E(WEBCOM_*) environment variables, then the
-    C([webcom_mobi]) section of C(ansible.cfg), then the default."
 """
 
     ATTRIBUTES = r"""

@@ -57,49 +57,41 @@ _raw:
 
 from typing import Any
 
-from ansible.errors import AnsibleLookupError, AnsibleOptionsError
+from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
-    CREDENTIAL_OPTIONS,
-    PLAIN_HTTP_WARNING,
-    SECRET_OPTIONS,
-    connection_settings,
-    merge_credentials,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, connection_settings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, SECRET_OPTIONS, resolve
 
 display = Display()
+NAME = "webcom.mobi.balance"
 
 
 class LookupModule(LookupBase):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[Any]:
-        self.set_options(var_options=variables, direct=kwargs)
-        options = {name: self.get_option(name) for name in self._options if not name.startswith("_")}
-        secrets = [str(options[name]) for name in SECRET_OPTIONS if options.get(name)]
-        configured = {name: value for name, value in options.items() if name not in kwargs}
-        unknown = sorted(set(kwargs) - set(options))
-        if unknown:
-            raise AnsibleOptionsError(
-                f"webcom.mobi.balance: unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(options))}"
-            )
+        # Options come from our one resolver (the same as the modules'), not from Ansible's
+        # per-plugin configuration: both front doors must agree on the host and credentials.
+        secrets = [str(kwargs[name]) for name in SECRET_OPTIONS if kwargs.get(name)]
         try:
-            credentials = merge_credentials(kwargs, configured, "the lookup's configuration (variables, environment, ansible.cfg)")
-            options.update({name: credentials.get(name) for name in CREDENTIAL_OPTIONS})
-            settings = connection_settings(options)
+            resolved = resolve(NAME, CONNECTION_OPTIONS, kwargs, variables, given_where="the lookup call",
+                               template=self._templar.template)
+            secrets.extend(resolved.secrets)
+            settings = connection_settings(resolved.values)
             if settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)
             model = current_balance(settings, display.warning)
         except WebcomError as exc:
-            raise AnsibleLookupError(redact(f"webcom.mobi.balance: {exc}", secrets)) from None
+            message = str(exc) if str(exc).startswith(NAME) else f"{NAME}: {exc}"
+            raise AnsibleLookupError(redact(message, secrets)) from None
         if not terms:
             return [model]
         unknown_areas = [str(area) for area in terms if area not in model["sms"]]
         if unknown_areas:
             known = ", ".join(model["sms"]) or "none"
             raise AnsibleLookupError(
-                f"webcom.mobi.balance: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}"
+                f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}"
             )
         return [model["sms"][area] for area in terms]

@@ -15,32 +15,28 @@ balance figures: a password "10" must not turn money 10 into asterisks.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     PLAIN_HTTP_WARNING,
-    SECRET_OPTIONS,
     ConnectionSettings,
-    OptionsError,
     connection_settings,
-    environment_credentials,
-    merge_credentials,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import SECRET_OPTIONS, Option, resolve
 
 
 class BalanceActionBase(ActionBase):
-    """Validate the task's arguments, call ``answer``, and mask secrets in what comes back."""
+    """Resolve the task's options, call ``answer``, and mask secrets in what comes back."""
 
     _requires_connection = False  # ansible-core >= 2.16: never connect to the target host
     _supports_check_mode = True
     _supports_async = False
 
-    ARGUMENT_SPEC: dict[str, dict[str, Any]] = {}
+    OPTIONS: Mapping[str, Option] = {}
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         raise NotImplementedError
@@ -52,17 +48,20 @@ class BalanceActionBase(ActionBase):
         args = dict(self._task.args)
         secrets = [str(args[name]) for name in SECRET_OPTIONS if args.get(name)]
         try:
-            validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(args)
-            secrets.extend(str(value) for value in validation._no_log_values)
-            if validation.error_messages:
-                raise OptionsError(self._validation_message(validation))
-            params = validation.validated_parameters
-            params.update(merge_credentials(params, environment_credentials(), "the WEBCOM_* environment variables"))
-            settings = connection_settings(params)
+            resolved = resolve(
+                self._task.action,
+                self.OPTIONS,
+                args,
+                task_vars,
+                given_where="the task (or module_defaults)",
+                template=self._templar.template,
+            )
+            secrets.extend(resolved.secrets)
+            settings = connection_settings(resolved.values)
             secrets.extend(settings.secrets)
             if settings.plain_http:
                 warnings.append(PLAIN_HTTP_WARNING)
-            result.update(self.answer(settings, params, warnings))
+            result.update(self.answer(settings, resolved.values, warnings))
         except WebcomError as exc:
             result.update(failed=True, msg=str(exc))
         except Exception as exc:  # a bug of ours: say so, with the traceback Ansible shows at -vvv
@@ -74,12 +73,6 @@ class BalanceActionBase(ActionBase):
         if warnings:
             result["warnings"] = result.get("warnings", []) + warnings
         return _masked(result, secrets)
-
-    def _validation_message(self, validation: Any) -> str:
-        message = validation.error_messages[0]
-        if isinstance(validation.errors.errors[0], UnsupportedError):
-            return f"Unsupported parameters for ({self._task.action}) module: {message}"
-        return message
 
 
 def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:

@@ -121,18 +121,31 @@ def test_argument_errors_name_the_options_and_send_nothing(sim, tmp_path) -> Non
         {"name": "typo", "webcom.mobi.balance_info": {**base, **DOCS, "min_mony": 1}, "ignore_errors": True},
         {"name": "bad choice", "webcom.mobi.balance_info": {**base, **DOCS, "on_shortfall": "ignore"}, "ignore_errors": True},
         {"name": "bad url", "webcom.mobi.balance_info": {"api_url": "lk.mysmpp.ru/xml", **DOCS}, "ignore_errors": True},
+        {"name": "port out of range", "webcom.mobi.balance_facts": {"api_url": "http://127.0.0.1:99999/xml", **DOCS},
+         "ignore_errors": True},
+        {"name": "timeout nan", "webcom.mobi.balance_facts": {**base, **DOCS, "timeout": "nan"}, "ignore_errors": True},
+        {"name": "timeout inf", "webcom.mobi.balance_facts": {**base, **DOCS, "timeout": "inf"}, "ignore_errors": True},
+        {"name": "broken proxy", "webcom.mobi.balance_facts": {**base, **DOCS, "proxy": "http://user:pa55w0rd@[::1"},
+         "ignore_errors": True},
     ])])
     messages = {r["task"]: r["result"]["msg"] for r in run.results}
     assert all(r["status"] == "failed" for r in run.results)
-    assert messages["both kinds"] == (
-        "give either token, or login together with password, not both (options: token, login, password)"
-    )
-    assert messages["neither"] == "missing credentials: set token, or login and password (options: token, or login with password)"
-    assert messages["login only"] == "missing credentials: set password (options: token, or login with password)"
-    assert messages["typo"].startswith("Unsupported parameters for")
-    assert "min_mony" in messages["typo"]
-    assert messages["bad choice"].startswith("value of on_shortfall must be one of: fail, warn, got: ignore")
-    assert messages["bad url"] == "api_url must be an http:// or https:// URL such as http://lk.mysmpp.ru/xml"
+    assert messages == {
+        "both kinds": "webcom.mobi.balance_info: the task (or module_defaults) give both a token and a login or password; "
+        "give either token, or login together with password",
+        "neither": "webcom.mobi.balance_facts: missing credentials: give token, or login with password, in one of: "
+        "the task (or module_defaults); variables webcom_mobi_token, or webcom_mobi_login with webcom_mobi_password; "
+        "environment variables WEBCOM_TOKEN, or WEBCOM_LOGIN with WEBCOM_PASSWORD; the [webcom_mobi] section of ansible.cfg",
+        "login only": "webcom.mobi.balance_facts: the task (or module_defaults) give login but not password; credentials "
+        "come as a set from one place, so give password there too (or a token instead)",
+        "typo": "webcom.mobi.balance_info: unknown option 'min_mony'; did you mean 'min_money'?",
+        "bad choice": "webcom.mobi.balance_info: value of on_shortfall must be one of: fail, warn, got: ignore",
+        "bad url": "api_url must be a URL with the scheme http or https, such as http://lk.mysmpp.ru/xml",
+        "port out of range": "api_url is not a valid URL (check its host and port, 1-65535); e.g. http://lk.mysmpp.ru/xml",
+        "timeout nan": "timeout must be a finite number, got nan",
+        "timeout inf": "timeout must be a finite number, got inf",
+        "broken proxy": "proxy is not a valid URL (check its host and port, 1-65535); e.g. http://proxy.example:3128",
+    }
     assert sim.total_requests() == 0
 
 

@@ -12,11 +12,15 @@ import yaml
 from _collection_tree import REPO_ROOT, collections_root
 from playbook_runner import play, run_playbook
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
-    COLLECTION_VERSION,
-    CONNECTION_ARGUMENT_SPEC,
-    REQUIREMENTS_ARGUMENT_SPEC,
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import COLLECTION_VERSION
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import (
+    CONNECTION_OPTIONS,
+    REQUIREMENT_OPTIONS,
+    argument_spec,
 )
+
+CONNECTION_ARGUMENT_SPEC = argument_spec(CONNECTION_OPTIONS)
+REQUIREMENTS_ARGUMENT_SPEC = argument_spec(REQUIREMENT_OPTIONS)
 
 ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 PLUGINS = {

@@ -44,7 +44,7 @@ def test_whole_balance_one_area_and_several(sim, tmp_path) -> None:
     assert "webcom.mobi.balance: area(s) Belarus not in the balance; known areas: Russia, Ukraine, Tele2" in unknown["result"]["msg"]
     option = run.task("unknown option")
     assert option["status"] == "failed"
-    assert "webcom.mobi.balance: unknown option(s) timout; known options: api_url, ca_path" in option["result"]["msg"]
+    assert "webcom.mobi.balance: unknown option 'timout'; did you mean 'timeout'?" in option["result"]["msg"]
 
 
 def test_option_precedence_direct_vars_env_ini(sim, tmp_path) -> None:
@@ -78,27 +78,66 @@ def test_lookup_errors_are_one_line(sim, tmp_path) -> None:
     assert 'webcom.mobi.balance: the platform refused the balance check: "Incorrect login or password"' in (
         run.task("wrong password")["result"]["msg"]
     )
-    assert "webcom.mobi.balance: missing credentials: set token, or login and password" in (
-        run.task("no credentials")["result"]["msg"]
-    )
+    assert (
+        "webcom.mobi.balance: missing credentials: give token, or login with password, in one of: the lookup call; "
+        "variables webcom_mobi_token, or webcom_mobi_login with webcom_mobi_password; environment variables "
+        "WEBCOM_TOKEN, or WEBCOM_LOGIN with WEBCOM_PASSWORD; the [webcom_mobi] section of ansible.cfg"
+    ) in run.task("no credentials")["result"]["msg"]
     assert sim.total_requests() == 1
 
 
-def test_module_credentials_from_environment_complete_but_never_override(sim, tmp_path) -> None:
+def test_credentials_come_as_a_set_from_the_highest_place(sim, tmp_path) -> None:
     base = {"api_url": sim.api_url}
     run = run_playbook(tmp_path, [play([
         {"name": "token in task, login in env", "webcom.mobi.balance_facts": {**base, "token": "big-token-7f3a"}},
-        {"name": "login in task, password in env", "webcom.mobi.balance_facts": {**base, "login": "ru-user"}},
-    ])], env={"WEBCOM_LOGIN": "docs-user", "WEBCOM_PASSWORD": "ru-password"})
-    assert run.returncode == 0, run.output
+        {"name": "login in task, password in env", "webcom.mobi.balance_facts": {**base, "login": "ru-user"},
+         "ignore_errors": True},
+        {"name": "env alone", "webcom.mobi.balance_facts": base},
+    ])], env={"WEBCOM_LOGIN": "ru-user", "WEBCOM_PASSWORD": "ru-password"})
     fact = "ansible_facts"
     assert run.task("token in task, login in env")["result"][fact]["webcom_mobi_balance"]["money_text"] == "10000"
-    assert run.task("login in task, password in env")["result"][fact]["webcom_mobi_balance"]["money_text"] == "1234.50"
+    assert run.task("env alone")["result"][fact]["webcom_mobi_balance"]["money_text"] == "1234.50"
+    # Never a login from one place with a password from another: a wrong pair risks locking the account.
+    assert run.task("login in task, password in env")["result"]["msg"] == (
+        "webcom.mobi.balance_facts: the task (or module_defaults) give login but not password; credentials come "
+        "as a set from one place, so give password there too (or a token instead)"
+    )
+    assert sim.total_requests() == 2
 
     both = run_playbook(tmp_path / "both", [play([
         {"name": "both kinds in env", "webcom.mobi.balance_facts": base, "ignore_errors": True},
     ])], env={"WEBCOM_TOKEN": "big-token-7f3a", "WEBCOM_LOGIN": "docs-user", "WEBCOM_PASSWORD": "x"})
     assert both.task("both kinds in env")["result"]["msg"] == (
-        "the WEBCOM_* environment variables hold both a token and a login or password; keep one kind there, "
-        "or give the credentials in the task"
+        "webcom.mobi.balance_facts: the WEBCOM_* environment variables give both a token and a login or password; "
+        "give either token, or login together with password"
     )
+
+
+def test_modules_and_lookup_agree_on_every_source(sim, tmp_path) -> None:
+    """The same variables, environment and ansible.cfg reach the modules and the lookup alike."""
+    ini = f"\n[webcom_mobi]\napi_url = {sim.api_url}\ncache_ttl = 0\nretries = 0\n"
+    run = run_playbook(tmp_path, [play([
+        {"name": "module from vars", "webcom.mobi.balance_facts": {}, "ignore_errors": True},
+        debug("lookup from vars", "lookup('webcom.mobi.balance').money_text"),
+        {"name": "module typo", "webcom.mobi.balance_info": {"min_mony": 5}, "ignore_errors": True},
+        {"name": "module typo in defaults", "webcom.mobi.balance_facts": {"api_ulr": "http://x/xml"},
+         "ignore_errors": True},
+    ], vars={"webcom_mobi_token": "big-token-7f3a"})], ansible_cfg=ini, env={"WEBCOM_API_URL": "http://127.0.0.1:9/xml"})
+    # The environment names an unreachable host, but the modules' own api_url is not set: variables
+    # and ansible.cfg give the rest, and WEBCOM_API_URL outranks ansible.cfg for both front doors.
+    module = run.task("module from vars")
+    assert module["status"] == "failed" and "127.0.0.1:9" in module["result"]["msg"]
+    assert "127.0.0.1:9" in run.task("lookup from vars")["result"]["msg"]
+    assert run.task("module typo")["result"]["msg"] == "webcom.mobi.balance_info: unknown option 'min_mony'; did you mean 'min_money'?"
+    assert run.task("module typo in defaults")["result"]["msg"] == (
+        "webcom.mobi.balance_facts: unknown option 'api_ulr'; did you mean 'api_url'?"
+    )
+    assert sim.total_requests() == 0
+
+    agreed = run_playbook(tmp_path / "agreed", [play([
+        {"name": "module from vars", "webcom.mobi.balance_facts": {}},
+        debug("lookup from vars", "lookup('webcom.mobi.balance').money_text"),
+    ], vars={"webcom_mobi_token": "big-token-7f3a"})], ansible_cfg=ini)
+    assert agreed.task("module from vars")["result"]["ansible_facts"]["webcom_mobi_balance"]["money_text"] == "10000"
+    assert value(agreed, "lookup from vars") == "10000"
+    assert sim.total_requests() == 2  # cache_ttl 0 from ansible.cfg reached both
