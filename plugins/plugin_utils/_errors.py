@@ -13,8 +13,8 @@ only what the platform or the transport said, never the credentials.
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote, quote_plus
+import re
+from functools import lru_cache
 
 
 class WebcomError(Exception):
@@ -69,37 +69,314 @@ class HTTPStatusError(TransportError):
 
 MASK = "********"
 
+# Characters no message may carry to a terminal or a log: C0/C1 controls other than whitespace
+# (ESC starts terminal sequences, BEL, CR rewrites the line...), bidirectional controls and other
+# invisible format characters (Unicode category Cf) that can make text read as something else,
+# and lone surrogates (they cannot even be printed). Whitespace controls are folded instead.
+_UNSAFE_CHARS = (
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # C0 and C1 controls that are not whitespace
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+    "\ud800-\udfff"
+)
+_UNSAFE = f"[{_UNSAFE_CHARS}]"
+REPLACEMENT = "\ufffd"  # visible, and unlike dropping never joins the text around it into new words
+
+# Every character str.isspace() accepts: one_line folds any run of them, so masking must too.
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_JSON_SHORT = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_PYTHON_SHORT = {"'": "\\'"}  # repr() in tracebacks; its other escapes are JSON's, \xNN or \UNNNNNNNN
+_ESCAPED_CHAR = (
+    r"&#[xX][0-9a-fA-F]+;|&#[0-9]+;|&[A-Za-z][A-Za-z0-9]*;"  # XML/HTML character references
+    r"|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\[\"'\\/bfnrt]"  # JSON / Python escapes
+    r"|(?:%[0-9a-fA-F]{2}){1,4}|\+"  # URL encoding
+)
+_ESCAPED_CHAR_AT_END = f"(?:{_ESCAPED_CHAR})\\Z"
+# What one_line's truncation may leave of an escape cut in the middle.
+_PARTIAL_ESCAPE = r"(?:&#?[xX]?[0-9a-fA-F]*|&[A-Za-z][A-Za-z0-9]*|\\(?:[uUx][0-9a-fA-F]{0,7})?|(?:%[0-9a-fA-F]{0,2}){1,4}|\ufffd)"
+ELLIPSIS = "…"
+# Separators that make one number of digits on both sides: 10.1, 127.0.0.1, 100,000, 2026-11-30, 10:30, 1/2.
+_NUMBER_JOINERS = frozenset(".,-:/")
+
 
 def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
-    """Mask every secret in a message, also as a server may have echoed it: XML-, JSON- or URL-encoded.
+    """Mask every whole occurrence of each secret, in every common textual form it may take.
 
-    Longest first, so no secret is left half-masked by a shorter one inside it.
+    A server may echo a secret as sent, or with any mixture of: whitespace runs folded or
+    changed (any run of whitespace in the secret matches any run of whitespace, literal or
+    escaped; whitespace at the secret's ends is ignored), XML/HTML character references
+    (named, decimal or hex, any case, leading zeros), JSON or Python escapes (``\\"``,
+    ``\\uXXXX``...), URL encoding (``%XX`` in any case, ``+`` for a space). Each character of
+    the secret may take any of these forms independently; the whole echo becomes one ``MASK``.
+    A secret that sanitising already replaced with U+FFFD is matched too, character by character.
+
+    "Whole" means masking never corrupts other text: an occurrence that starts (ends) with a
+    letter, digit or ``_`` is masked only if the character before (after) it, decoded, is not
+    a letter, digit or ``_``, and, when the secret starts (ends) with a digit, not one of
+    ``. , - : /`` followed by another digit. So password ``10`` leaves ``money 100000``,
+    ``10.1`` and ``2026-10-30`` alone but masks ``password 10 was wrong``,
+    ``"password": "10"`` and a sentence ending in ``10.``; ``pw10abc`` is a different word.
+    Where a neighbour could be read two ways (``\\n`` is a newline or a backslash and ``n``),
+    masking wins.
+
+    A message cut by ``one_line`` ends in ``…``: a start of the secret right before an ``…``
+    (possibly ending in half an escape) is masked too, so truncation cannot leave a prefix.
+
+    Mask before anything that rewrites the text (tag stripping, folding, truncation): those
+    can split an echo into pieces no longer recognisable as the secret.
     """
-    forms = {form for secret in secrets if secret for form in _encoded_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
-    return text
-
-
-def _encoded_forms(secret: str) -> set[str]:
-    return {
-        secret,
-        _xml_escaped(secret, apostrophe="&apos;"),
-        _xml_escaped(secret, apostrophe="'"),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        quote(secret, safe=""),
-        quote_plus(secret),
-    }
-
-
-def _xml_escaped(text: str, *, apostrophe: str) -> str:
-    # xml.sax.saxutils.escape would do, but importing it pulls in urllib.request and ssl: a
-    # tenth of a second in every forked worker, on the cache-hit path too.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", apostrophe)
+    if not text:
+        return text
+    spans: list[tuple[int, int]] = []
+    for secret in sorted({str(secret) for secret in secrets if secret}, key=len, reverse=True):
+        matcher = _matcher(secret)
+        if matcher is not None:
+            spans.extend(matcher.spans(text))
+    if not spans:
+        return text
+    pieces, done = [], 0
+    for start, end in _merged(spans):
+        pieces.append(text[done:start])
+        pieces.append(MASK)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def one_line(text: str, limit: int = 500) -> str:
-    """Fold any whitespace run (line breaks included) to one space and cap the length."""
-    folded = " ".join(str(text).split())
-    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+    """One line safe for any terminal: controls and invisible format characters replaced, whitespace folded, length capped.
+
+    Every ``WebcomError`` passes through here, so text from the server (error elements,
+    headers, excerpts) never carries terminal escapes or bidirectional overrides.
+    """
+    folded = " ".join(_compiled(_UNSAFE).sub(REPLACEMENT, str(text)).split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + ELLIPSIS
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # Compiled on first use, not at import: every forked worker imports this module.
+    return re.compile(pattern)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _SecretMatcher:
+    """Finds one secret's whole occurrences (and truncated starts) in a text."""
+
+    def __init__(self, tokens: list[str | None]) -> None:
+        forms = [_whitespace_run() if token is None else _char_pattern(token) for token in tokens]
+        self.pattern = re.compile("".join(forms))
+        self.first, self.last = tokens[0], tokens[-1]
+        self._forms = forms
+        self._truncated: re.Pattern[str] | None = None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found = []
+        position = 0
+        while (match := self.pattern.search(text, position)) is not None:
+            start, end = match.span()
+            if not _joined_before(text, start, self.first) and not _joined_after(text, end, self.last):
+                found.append((start, end))
+                position = end
+            else:
+                position = start + 1
+        if ELLIPSIS in text and len(self._forms) > 1:
+            found.extend(self._truncated_spans(text))
+        return found
+
+    def _truncated_spans(self, text: str) -> list[tuple[int, int]]:
+        if self._truncated is None:
+            # The first form, then each further one or nothing left but the cut: a flat pattern
+            # (no nesting) for any non-empty start of the secret that runs into the ellipsis.
+            cut = f"(?={_PARTIAL_ESCAPE}?{ELLIPSIS})"
+            rest = "".join(f"(?:{form}|{cut})" for form in self._forms[1:])
+            self._truncated = re.compile(f"{self._forms[0]}{rest}{_PARTIAL_ESCAPE}?(?={ELLIPSIS})")
+        found = []
+        position = 0
+        while (match := self._truncated.search(text, position)) is not None:
+            if not _joined_before(text, match.start(), self.first):
+                found.append(match.span())
+            position = match.start() + 1
+        return found
+
+
+@lru_cache(maxsize=16)
+def _matcher(secret: str) -> _SecretMatcher | None:
+    tokens: list[str | None] = []
+    for char in secret.strip(_WHITESPACE):
+        if char in _WHITESPACE:
+            if tokens[-1] is not None:
+                tokens.append(None)  # one token per run: any run of whitespace, in any form
+        else:
+            tokens.append(char)
+    return _SecretMatcher(tokens) if tokens else None
+
+
+def _char_pattern(char: str) -> str:
+    """Every form of one character; escapes before the literal, so ``&amp;`` is taken whole, not as ``&``."""
+    return f"(?:{'|'.join(_escaped_forms(char) + [re.escape(char)])})"
+
+
+def _escaped_forms(char: str) -> list[str]:
+    code = ord(char)
+    forms = [f"&#0*{code};", f"&#[xX]0*{_hex(code)};"]
+    forms += [re.escape(f"&{name}") for name in _entity_names().get(char, ())]
+    short = _JSON_SHORT.get(char) or _PYTHON_SHORT.get(char)
+    if short:
+        forms.append(re.escape(short))
+    if code > 0xFFFF:
+        high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
+        forms += [f"\\\\u{_hex(high, 4)}\\\\u{_hex(low, 4)}", f"\\\\U{_hex(code, 8)}"]
+    else:
+        forms.append(f"\\\\u{_hex(code, 4)}")
+    if code < 0x100:
+        forms.append(f"\\\\x{_hex(code, 2)}")
+    forms.append("".join(f"%{_hex(byte, 2)}" for byte in char.encode("utf-8", "surrogatepass")))
+    if _compiled(_UNSAFE).match(char):
+        forms.append(REPLACEMENT)  # one_line already replaced it
+    return forms
+
+
+def _hex(value: int, width: int = 0) -> str:
+    """Hex digits of value, letters in either case."""
+    return "".join(f"[{digit}{digit.upper()}]" if digit.isalpha() else digit for digit in f"{value:0{width}x}")
+
+
+@lru_cache(maxsize=1)
+def _entity_names() -> dict[str, tuple[str, ...]]:
+    # Imported only when a secret is first masked: html.entities is a large table.
+    from html.entities import html5
+
+    names: dict[str, list[str]] = {}
+    for name, value in html5.items():
+        if name.endswith(";") and len(value) == 1:
+            names.setdefault(value, []).append(name)
+    return {char: tuple(sorted(group, key=len, reverse=True)) for char, group in names.items()}
+
+
+@lru_cache(maxsize=1)
+def _whitespace_run() -> str:
+    """Any run of whitespace in any form; grouped by kind of escape, as one flat list compiles slowly."""
+    codes = [ord(char) for char in _WHITESPACE]
+    names = [re.escape(name) for char in _WHITESPACE for name in _entity_names().get(char, ())]
+    url = [f"%{'%'.join(_hex(byte, 2) for byte in char.encode('utf-8'))}" for char in _WHITESPACE]
+    forms = [
+        "\\s",
+        "\\+",
+        f"&#0*(?:{'|'.join(map(str, codes))});",
+        f"&#[xX]0*(?:{'|'.join(_hex(code) for code in codes)});",
+        f"&(?:{'|'.join(names)})",
+        "\\\\[tnrf]",
+        f"\\\\u(?:{'|'.join(_hex(code, 4) for code in codes)})",
+        f"\\\\x(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x100)})",
+        f"(?:{'|'.join(url)})",
+    ]
+    return f"(?:{'|'.join(forms)})+"
+
+
+def _decoded(escape: str) -> str | None:
+    """The character an escape stands for (the first one, for URL bytes), or None."""
+    if escape == "+":
+        return " "
+    if escape.startswith("&#"):
+        digits = escape[2:-1]
+        code = int(digits[1:], 16) if digits[:1] in "xX" else int(digits)
+        return chr(code) if code <= 0x10FFFF else None
+    if escape.startswith("&"):
+        from html.entities import html5
+
+        return (html5.get(escape[1:]) or "")[:1] or None
+    if escape.startswith("%"):
+        data = bytes.fromhex(escape.replace("%", ""))
+        for size in range(len(data), 0, -1):
+            try:
+                return data[:size].decode("utf-8")[:1]
+            except UnicodeDecodeError:
+                continue
+        return None
+    if escape[1] in "uUx":
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else None
+    return {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}.get(escape[1], escape[1])
+
+
+def _last_char(text: str, end: int) -> list[tuple[str, int]]:
+    """Readings of the character that ends at ``end``: escaped first, then literal, each with its start."""
+    if end <= 0:
+        return []
+    readings = []
+    match = _compiled(_ESCAPED_CHAR_AT_END).search(text, max(0, end - 40), end)
+    if match is not None:
+        escape = match.group()
+        if escape.startswith("%"):
+            escape = escape[-3 * _utf8_tail_bytes(escape) :]
+            char = _decoded(escape)
+            start = end - len(escape)
+        else:
+            char, start = _decoded(escape), match.start()
+        if char is not None:
+            readings.append((char, start))
+    readings.append((text[end - 1], end - 1))
+    return readings
+
+
+def _utf8_tail_bytes(escape: str) -> int:
+    """How many of the trailing %XX bytes make the last whole UTF-8 character (1 if none does)."""
+    data = bytes.fromhex(escape.replace("%", ""))
+    for size in range(1, min(4, len(data)) + 1):
+        try:
+            data[-size:].decode("utf-8")
+            return size
+        except UnicodeDecodeError:
+            continue
+    return 1
+
+
+def _next_char(text: str, start: int) -> list[tuple[str, int]]:
+    """Readings of the character that starts at ``start``: escaped first, then literal, each with its end."""
+    if start >= len(text):
+        return []
+    readings = []
+    match = _compiled(_ESCAPED_CHAR).match(text, start)
+    if match is not None:
+        char = _decoded(match.group())
+        if char is not None:
+            size = len(char.encode("utf-8", "surrogatepass")) * 3 if match.group().startswith("%") else len(match.group())
+            readings.append((char, start + size))
+    readings.append((text[start], start + 1))
+    return readings
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _joined_before(text: str, start: int, edge: str | None) -> bool:
+    """Whether the match at ``start`` continues a longer word or number on its left, in every reading."""
+    if edge is None or not _is_word(edge):
+        return False
+    readings = _last_char(text, start)
+    return bool(readings) and all(_joins(char, edge, _last_char(text, before)) for char, before in readings)
+
+
+def _joined_after(text: str, end: int, edge: str | None) -> bool:
+    if edge is None or not _is_word(edge):
+        return False
+    readings = _next_char(text, end)
+    return bool(readings) and all(_joins(char, edge, _next_char(text, after)) for char, after in readings)
+
+
+def _joins(neighbour: str, edge: str, beyond: list[tuple[str, int]]) -> bool:
+    if _is_word(neighbour):
+        return True
+    return edge.isdigit() and neighbour in _NUMBER_JOINERS and bool(beyond) and beyond[0][0].isdigit()

@@ -96,10 +96,15 @@ def post_balance_request(
 
 
 def excerpt(body: bytes, secrets: tuple[str, ...], limit: int = 120) -> str:
-    """A short, single-line, tag-free piece of a body for an error message, secrets masked."""
-    text = _TAGS.sub(" ", body[: limit * 8].decode("utf-8", errors="replace"))
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return redact(one_line(text, limit), secrets)
+    """A short, single-line, tag-free piece of a body for an error message, secrets masked.
+
+    Masking comes first, on the text as sent: stripping tags or cutting it first could split an
+    echoed secret into pieces no mask recognises. A cut body ends in an ellipsis, so a secret's
+    start left at the cut is masked too; one_line then removes controls and folds the rest.
+    """
+    window = body[: limit * 8]
+    text = window.decode("utf-8", errors="replace") + ("…" if len(window) < len(body) else "")
+    return one_line(_TAGS.sub(" ", redact(text, secrets)), limit)
 
 
 def _post_once(session, settings: ConnectionSettings, document: bytes) -> Reply:
