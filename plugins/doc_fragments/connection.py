@@ -21,7 +21,7 @@ options:
   login:
     description:
       - Account login. Give O(login) together with O(password), or O(token) instead of both.
-      - Credentials come as a set from the highest place that gives any of them (see the notes):
+      - Credentials come as a set from the highest place that gives any of them (see the notes);
         a token in the task never combines with a login from the environment, and a login is never
         paired with a password from another place.
     type: str
