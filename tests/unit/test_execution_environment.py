@@ -1,5 +1,6 @@
-"""The EE files: the dependency list (meta/execution-environment.yml, requirements.txt, bindep.txt) gives an
-image all the plugins import; the EE and DE definitions (meta/ee/) are accepted by ansible-builder."""
+"""AWX / Automation Platform: the dependency list (meta/execution-environment.yml, requirements.txt,
+bindep.txt) gives an image all the plugins import; the EE and DE definitions (meta/ee/) are accepted by
+ansible-builder; the credential type is one AWX accepts; jobs and the cache behave as docs/awx.md says."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import jinja2.sandbox
 import jsonschema
 import yaml
 from _collection_tree import REPO_ROOT
+from playbook_runner import run_playbook
+from simulator_harness import RunningSimulator
 
 META = REPO_ROOT / "meta" / "execution-environment.yml"
 # Installed with ansible-core in every execution environment (PyYAML and Jinja2 are ansible-core's
@@ -213,3 +216,45 @@ def test_the_credential_type_is_one_awx_accepts_and_feeds_the_documented_names(t
     assert {name for name, field in fields.items() if field.get("secret")} == {"password", "token"}
     assert injectors["env"] == {sources[name][0]: "{{ %s }}" % name for name in fields}
     assert injectors["extra_vars"] == {sources[name][1]: "{{ %s }}" % name for name in fields}
+
+
+def yaml_blocks(markdown: str) -> list[str]:
+    return re.findall(r"^```yaml\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)
+
+
+def test_the_credential_type_in_the_docs_is_the_one_the_playbook_creates(tmp_path) -> None:
+    arguments = credential_type_arguments(tmp_path)
+    blocks = [yaml.safe_load(block) for block in yaml_blocks(AWX_DOC.read_text(encoding="utf-8"))]
+    assert arguments["inputs"] in blocks
+    assert arguments["injectors"] in blocks
+
+
+# ------------------------------------------------------------------ jobs share no files (docs/awx.md)
+
+AWX_DOC = REPO_ROOT / "docs" / "awx.md"
+
+
+def test_jobs_ask_once_each_and_a_cacheable_fact_carries_a_balance_to_a_later_job(tmp_path) -> None:
+    """Each run is a job: its own home and balance cache; only the fact cache is shared."""
+    blocks = yaml_blocks(AWX_DOC.read_text(encoding="utf-8"))
+    check_job = next(block for block in blocks if "- name: Check the account once" in block)
+    campaign_job = next(block for block in blocks if "- name: A campaign job of the workflow" in block)
+    (tmp_path / "sim").mkdir()
+    demo = json.loads((REPO_ROOT / "simulator" / "demo.json").read_text(encoding="utf-8"))
+    simulator = RunningSimulator(tmp_path / "sim", demo)
+    try:
+        credential = {"WEBCOM_API_URL": simulator.api_url, "WEBCOM_TOKEN": "demo-token",
+                      "ANSIBLE_CACHE_PLUGIN": "jsonfile", "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts")}
+        first = run_playbook(tmp_path / "job1", check_job, hosts=3, env=credential)
+        assert first.returncode == 0, first.output
+        assert simulator.requests_for("demo") == 1
+        later = run_playbook(tmp_path / "job2", campaign_job, env=credential)
+        assert later.returncode == 0, later.output
+        assert later.task("The shared balance is recent and carries this campaign")["status"] == "ok"
+        assert simulator.requests_for("demo") == 1  # decided from the shared fact alone
+        again = run_playbook(tmp_path / "job3", check_job, hosts=3, env=credential)
+        assert again.returncode == 0, again.output
+        assert simulator.requests_for("demo") == 2  # a new job, a new container: one request again
+        assert "demo-token" not in first.output + later.output + again.output
+    finally:
+        simulator.stop()
