@@ -190,3 +190,12 @@ def test_import_playbook_with_vars_runs_the_preflight_inside_a_users_playbook(
         assert run.task("Every requirement is met")["result"]["msg"] == (
             "1 of 2 requirements not surely met (min_money): see the summary above")
         assert not [r for r in run.results if r["task"] == "Send"]  # the campaign never starts
+
+
+def test_what_an_awx_credential_with_only_a_token_injects_is_a_token_credential(demo_simulator, tmp_path) -> None:
+    """AWX renders every injector, so unset inputs arrive as empty strings (docs/awx.md)."""
+    run = documented_run_with(tmp_path, demo_simulator, webcom_mobi_login="", webcom_mobi_password="",
+                              webcom_mobi_token="demo-token", webcom_mobi_min_money=1)
+    assert run.returncode == 0, run.output
+    assert run.task("Every requirement is met")["status"] == "ok"
+    assert "demo-token" not in run.output
