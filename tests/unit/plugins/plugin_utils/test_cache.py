@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing
 import os
+import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import BalanceCache
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import (
+    ENTRY_FORMAT,
+    MAX_ENTRY_BYTES,
+    BalanceCache,
+    cached_or_fetched,
+    lock_wait_s,
+)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance, fetch_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import PlatformError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
 
@@ -135,7 +144,8 @@ def _replace_with_symlink(path: Path) -> None:
     [
         pytest.param(lambda path: path.write_bytes(b"\x00{not json"), id="garbage"),
         pytest.param(lambda path: path.write_text("[]"), id="not-an-object"),
-        pytest.param(lambda path: path.write_text(path.read_text().replace('"format": 1', '"format": 99')), id="format"),
+        pytest.param(lambda path: path.write_text(path.read_text().replace(f'"format": {ENTRY_FORMAT}', '"format": 99')),
+                     id="format"),
         pytest.param(lambda path: path.write_text(path.read_text().replace('"money_text": "10"', '"money_text": "ten"')),
                      id="bad-money"),
         pytest.param(lambda path: path.chmod(0o644), id="readable-by-others"),
@@ -247,3 +257,255 @@ def test_a_cache_hit_imports_neither_xmlschema_nor_requests(sim, cache_home) -> 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "True []"
     assert sim.total_requests() == 1
+
+
+# --- issue 12: a cache that can be trusted at its edges -------------------------------------------------
+
+BLOCK_BOUND_S = 30  # far beyond anything these calls need when they work, yet proof they did not hang
+
+
+class CountingFetch:
+    """Hands out one real model from the simulator and counts the calls: the cache key is under test, not HTTP."""
+
+    def __init__(self, model: dict) -> None:
+        self.model = model
+        self.calls = 0
+
+    def __call__(self, _settings) -> dict:
+        self.calls += 1
+        return dict(self.model)
+
+
+@pytest.fixture
+def real_model(simulator) -> dict:
+    return fetch_balance(settings(simulator.api_url))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "environment"),
+    [
+        pytest.param({"validate_certs": False}, {"validate_certs": True}, {}, id="validate_certs"),
+        pytest.param({}, {"ca_path": "/etc/webcom-test/other-ca.pem"}, {}, id="ca_path-set"),
+        pytest.param({"ca_path": "/etc/webcom-test/a.pem"}, {"ca_path": "/etc/webcom-test/b.pem"}, {}, id="ca_path-other"),
+        pytest.param({}, {"proxy": "http://127.0.0.1:3128"}, {}, id="proxy-set"),
+        pytest.param({"proxy": "http://127.0.0.1:3128"}, {"proxy": "http://127.0.0.1:3129"}, {}, id="proxy-other"),
+        pytest.param({}, {}, {"HTTPS_PROXY": "http://127.0.0.1:3128"}, id="proxy-from-environment"),
+        pytest.param({}, {}, {"REQUESTS_CA_BUNDLE": "/etc/webcom-test/other-ca.pem"}, id="ca-bundle-from-environment"),
+    ],
+)
+def test_an_answer_is_never_served_to_a_task_that_trusts_differently(
+    cache_home, monkeypatch, real_model, first, second, environment
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    fetch = CountingFetch(real_model)
+    trusted_once = settings("http://127.0.0.1:9/xml", **first)
+    assert cached_or_fetched(trusted_once, fetch, [].append)["cached"] is False
+    assert cached_or_fetched(trusted_once, fetch, [].append)["cached"] is True  # same trust: the entry serves
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    trusted_otherwise = settings("http://127.0.0.1:9/xml", **second)
+    assert cached_or_fetched(trusted_otherwise, fetch, [].append)["cached"] is False
+    assert fetch.calls == 2
+
+
+def test_each_document_has_its_own_entry_and_the_lock_shares_its_name(cache_home, real_model) -> None:
+    fetch = CountingFetch(real_model)
+    account = settings("http://127.0.0.1:9/xml")
+    assert cached_or_fetched(account, fetch, [].append)["cached"] is False
+    assert cached_or_fetched(account, fetch, [].append, document="senders")["cached"] is False
+    assert cached_or_fetched(account, fetch, [].append, document="senders")["cached"] is True
+    assert fetch.calls == 2
+    entries = {path.stem for path in entry_files(cache_home)}
+    assert entries == {BalanceCache(account).name, BalanceCache(account, "senders").name}
+    assert {path.stem for path in cache_home.glob("*.lock")} == entries
+
+
+def _make_fifo(path: Path) -> None:
+    os.mkfifo(path, 0o600)
+
+
+def _make_socket(path: Path) -> None:
+    # AF_UNIX paths are limited to about 100 bytes: bind the bare name from inside the directory.
+    here = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(path.name)  # the file stays after the socket is closed
+    finally:
+        os.chdir(here)
+
+
+def _make_device(path: Path) -> None:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # what /dev/null is
+    except PermissionError:
+        pytest.skip("creating a device file needs CAP_MKNOD")
+
+
+def _make_loose_file(path: Path) -> None:
+    path.write_bytes(b"")
+    path.chmod(0o644)  # regular, but open to others: not a private file of ours
+
+
+def _unblock(path: Path) -> None:
+    """Let a reader stuck opening a FIFO go (a writer arrives and leaves), so a failing test ends."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass
+
+
+def _returns_within(call, seconds: float, unblock) -> tuple[bool, list]:
+    """Run call() in a thread; (returned in time, [its result or exception])."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the test to assert on
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    returned = not worker.is_alive()
+    if not returned:
+        unblock()
+        worker.join(seconds)
+    return returned, outcome
+
+
+def _paths(cache_home: Path, api_url: str) -> dict[str, Path]:
+    entry = BalanceCache(settings(api_url)).path
+    return {"key": cache_home / "key", "entry": entry, "lock": entry.with_suffix(".lock")}
+
+
+@pytest.mark.parametrize(
+    "make", [_make_fifo, _make_socket, _make_device, _make_loose_file], ids=["fifo", "socket", "device", "loose-file"]
+)
+@pytest.mark.parametrize("where", ["key", "entry", "lock"])
+def test_a_special_file_in_the_cache_is_a_miss_and_never_blocks(sim, cache_home, make, where) -> None:
+    target = _paths(cache_home, sim.api_url)[where]
+    target.unlink(missing_ok=True)
+    make(target)
+    warnings: list[str] = []
+    returned, outcome = _returns_within(lambda: balance(sim, warnings), BLOCK_BOUND_S, lambda: _unblock(target))
+    assert returned, f"a {make.__name__} at the {where} path blocked the check"
+    [model] = outcome
+    assert isinstance(model, dict) and model["money"] == 10 and model["cached"] is False
+    if where == "lock":
+        # Never waited on: fetched without the cache, and removed so that the next check caches again.
+        assert len(warnings) == 1 and warnings[0].startswith("webcom.mobi: balance cache lock not usable, fetching directly")
+        assert "not a regular private file" in warnings[0]
+        assert not target.exists()
+        assert balance(sim)["cached"] is False and balance(sim)["cached"] is True
+        assert stat.S_ISREG(target.lstat().st_mode)
+    else:
+        # The key is replaced, the entry written over: the next check is served from the cache.
+        assert warnings == []
+        assert balance(sim)["cached"] is True
+        assert stat.S_ISREG(target.lstat().st_mode)
+
+
+def _age(path: Path, seconds: float) -> None:
+    when = time.time() - seconds
+    os.utime(path, (when, when), follow_symlinks=False)
+
+
+DAY = 24 * 3600
+
+
+def _last_prune_hours_ago(cache_home: Path, hours: float) -> None:
+    marker = cache_home / ".pruned"
+    if marker.exists():  # without one a prune is due anyway
+        _age(marker, hours * 3600)
+
+
+def test_old_entries_locks_and_leftovers_are_pruned_when_writing(sim, cache_home) -> None:
+    balance(sim)  # docs: entry, lock, key, and the first prune (nothing old yet)
+    [old_entry] = entry_files(cache_home)
+    old_lock = old_entry.with_suffix(".lock")
+    leftover = cache_home / ".tmp-crashed-writer.json"
+    leftover.write_text("{")
+    stale_fifo = cache_home / ("f" * 64 + ".lock")
+    os.mkfifo(stale_fifo, 0o600)
+    unrelated = cache_home / "notes.txt"
+    unrelated.write_text("not ours to remove")
+    for path in (old_entry, old_lock, leftover, stale_fifo, unrelated, cache_home / "key"):
+        _age(path, 2 * DAY)
+    _last_prune_hours_ago(cache_home, 2)
+
+    assert balance(sim, cache_ttl=3 * DAY)["cached"] is True  # a hit never prunes
+    assert old_entry.exists()
+
+    balance(sim, login=None, password=None, token=BIG_TOKEN)  # a write: the prune is due
+    assert not old_entry.exists() and not old_lock.exists() and not leftover.exists() and not stale_fifo.exists()
+    assert unrelated.exists() and (cache_home / "key").exists()
+    assert len(entry_files(cache_home)) == 1  # the one just written
+    assert balance(sim)["cached"] is False and sim.total_requests() == 3
+
+
+def test_pruning_runs_at_most_hourly_and_spares_a_held_lock_and_a_long_ttl(sim, cache_home) -> None:
+    balance(sim)  # first write: prunes the empty directory, leaves the marker
+    [docs_entry] = entry_files(cache_home)
+    docs_lock = docs_entry.with_suffix(".lock")
+    _age(docs_entry, 2 * DAY)
+    _age(docs_lock, 2 * DAY)
+    balance(sim, login=None, password=None, token=BIG_TOKEN)  # a write, but the last prune was just now
+    assert docs_entry.exists()
+
+    _last_prune_hours_ago(cache_home, 2)
+    holder = os.open(docs_lock, os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # some fork is still working under it
+        balance(sim, cache_ttl=3 * DAY, login="ru-user", password="ru-password")  # a writer keeping 3 days
+    finally:
+        os.close(holder)
+    assert docs_lock.exists()  # held: not idle
+    assert docs_entry.exists()  # two days old, but this writer's cache_ttl is three
+
+    _last_prune_hours_ago(cache_home, 2)
+    balance(sim, login="short-user", password="10")  # a writer with the default TTL
+    assert not docs_entry.exists() and not docs_lock.exists()
+
+
+def test_an_entry_too_large_to_read_back_is_not_written(cache_home) -> None:
+    account = settings("http://127.0.0.1:9/xml")
+    refusals = 0
+
+    def refuse(_settings):
+        nonlocal refusals
+        refusals += 1
+        raise PlatformError("the platform said no", kind="unknown", text="x" * MAX_ENTRY_BYTES)
+
+    warnings: list[str] = []
+    for _attempt in range(2):
+        with pytest.raises(PlatformError):
+            cached_or_fetched(account, refuse, warnings.append)
+    assert refusals == 2  # nothing it could read back, so it asked again
+    assert [path for path in cache_home.iterdir() if path.stat().st_size > MAX_ENTRY_BYTES] == []
+    assert entry_files(cache_home) == []
+    assert len(warnings) == 2 and all(w.startswith("webcom.mobi: answer not cached: ") for w in warnings)
+
+
+def test_a_fork_waits_for_a_stuck_lock_holder_no_longer_than_a_whole_check(sim, cache_home) -> None:
+    quick = {"timeout": 0.5, "retries": 0}  # bound: 0.5 s of fetching, plus the margin for the holder's imports
+    lock_path = _paths(cache_home, sim.api_url)["entry"].with_suffix(".lock")
+    holder = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # a holder that never finishes (stopped, or not ours)
+    warnings: list[str] = []
+    started = time.monotonic()
+    try:
+        returned, outcome = _returns_within(lambda: balance(sim, warnings, **quick), BLOCK_BOUND_S, lambda: None)
+        waited = time.monotonic() - started
+    finally:
+        os.close(holder)  # lets a waiter that never gives up go, so a failing run ends
+    assert returned, "the waiter was still waiting for the lock long after the bound"
+    [model] = outcome
+    assert isinstance(model, dict) and model["money"] == 10 and model["cached"] is False
+    # It did wait for the holder first (about lock_wait_s), then fetched itself and said so once.
+    assert waited >= lock_wait_s(settings(sim.api_url, **quick)) - 0.05
+    assert len(warnings) == 1 and "held the balance cache lock longer than a whole check may take" in warnings[0]
+    assert sim.total_requests() == 1
+    assert balance(sim)["cached"] is True  # its answer was kept for the others
