@@ -94,8 +94,13 @@ _ESCAPED_CHAR = (
     r"|(?:%[0-9a-fA-F]{2}){1,4}|\+"  # URL encoding
 )
 _ESCAPED_CHAR_AT_END = f"(?:{_ESCAPED_CHAR})\\Z"
-# What one_line's truncation may leave of an escape cut in the middle.
-_PARTIAL_ESCAPE = r"(?:&#?[xX]?[0-9a-fA-F]*|&[A-Za-z][A-Za-z0-9]*|\\(?:[uUx][0-9a-fA-F]{0,7})?|(?:%[0-9a-fA-F]{0,2}){1,4}|\ufffd)"
+# What one_line's truncation may leave of an escape cut in the middle (a JSON surrogate pair
+# may lose its second half or part of it).
+_PARTIAL_ESCAPE = (
+    r"(?:&#?[xX]?[0-9a-fA-F]*|&[A-Za-z][A-Za-z0-9]*"
+    r"|(?:\\u[dD][89abAB][0-9a-fA-F]{2})?(?:\\(?:[uUx][0-9a-fA-F]{0,7})?)?"
+    r"|(?:%[0-9a-fA-F]{0,2}){1,4}|\ufffd)"
+)
 ELLIPSIS = "…"
 # Separators that make one number of digits on both sides: 10.1, 127.0.0.1, 100,000, 2026-11-30, 10:30, 1/2.
 _NUMBER_JOINERS = frozenset(".,-:/")
