@@ -66,12 +66,21 @@ options:
     default: 3
   cache_ttl:
     description:
-      - Reuse a balance fetched for the same O(api_url) and credentials within this many seconds,
-        across hosts and forks of one run and across runs; V(0) disables.
+      - Reuse an answer fetched for the same endpoint (the balance), O(api_url), credentials and trust
+        settings within this many seconds, across hosts and forks of one run and across runs; V(0) disables.
+      - The trust settings are O(validate_certs), O(ca_path) and O(proxy) (or, when those two are not set,
+        the E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE) and E(https_proxy)-style variables used instead), so a
+        balance fetched with O(validate_certs=false) is never served to a task that validates certificates.
       - Stored under C($XDG_CACHE_HOME/webcom.mobi/) (default C(~/.cache/webcom.mobi/)), mode 0700, files 0600,
-        without any secret. Entries are named by a keyed hash of O(api_url) and the credentials.
+        without any secret. Entries and their lock files are named by a keyed hash of all of the above.
+        Anything else found there (a FIFO, device, socket, symbolic link or foreign file) is a miss and
+        never blocks; an answer too large to read back (over 1 MiB) is not stored.
       - Forks that miss at the same moment wait for one of them to fetch, so a play makes one request
-        per account however many hosts it has.
+        per account however many hosts it has. A fork waits no longer than a whole check may take
+        (from O(timeout) and O(retries)), then asks the platform itself, with a warning.
+      - Entries, lock files and leftovers untouched for a day, or for O(cache_ttl) if that is longer, are
+        removed by a task that writes an entry (at most once an hour), so the directory does not grow
+        without bound.
       - The platform's refusal (wrong credentials, locked account) is reused the same way, so a wrong
         password on many hosts costs one failed login. A cache that cannot be used is a warning, and the
         balance is fetched directly.
