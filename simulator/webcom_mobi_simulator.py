@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -418,6 +419,15 @@ def make_server(platform: Platform, host: str = "127.0.0.1", port: int = 0, verb
     return server
 
 
+def serve_tls(server: ThreadingHTTPServer, cert: Path, key: Path | None) -> None:
+    """Answer https:// only: for testing ca_path, or a client that must not warn about plain http."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    # The handshake happens on the handler's first read, in its own thread: a client that
+    # never completes one cannot hold up the accept loop.
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+
+
 def env_file_text(api_url: str) -> str:
     """NAME=value lines: `set -a; . FILE; set +a` in a shell, or append to $GITHUB_ENV."""
     return f"WEBCOM_API_URL={api_url}\nWEBCOM_SIMULATOR_URL={api_url[: -len('/xml')]}\n"
@@ -517,9 +527,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="write WEBCOM_API_URL=... and WEBCOM_SIMULATOR_URL=... here (removed when it stops)")
     parser.add_argument("--log-file", type=Path, help="with --detach: where the server's output goes")
     parser.add_argument("--stop", action="store_true", help="stop the simulator named by --pid-file, and exit")
+    parser.add_argument("--tls-cert", type=Path, help="serve https:// with this PEM certificate (and chain)")
+    parser.add_argument("--tls-key", type=Path, help="the certificate's PEM private key (default: in --tls-cert)")
     args = parser.parse_args(argv)
     # The files outlive a --detach'ed start's working directory assumptions: make them absolute.
-    for name in ("config", "port_file", "pid_file", "env_file", "log_file"):
+    for name in ("config", "port_file", "pid_file", "env_file", "log_file", "tls_cert", "tls_key"):
         if getattr(args, name) is not None:
             setattr(args, name, getattr(args, name).absolute())
     if args.stop:
@@ -532,11 +544,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform = platform_from_config(load_config(args.config) if args.config else DEMO_CONFIG)
         server = make_server(platform, args.host, args.port, args.verbose)
+        if args.tls_cert:
+            serve_tls(server, args.tls_cert, args.tls_key)
     except (SimulatorError, OSError, json.JSONDecodeError) as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return 2
     port = server.server_address[1]
-    api_url = f"http://{args.host}:{port}/xml"
+    api_url = f"{'https' if args.tls_cert else 'http'}://{args.host}:{port}/xml"
     if args.detach:
         _detach(args.log_file)
         os.chdir("/")  # hold no directory of the caller's (paths above are absolute)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 import os
 import re
@@ -12,9 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from _collection_tree import REPO_ROOT, collections_root
 from playbook_runner import CALLBACKS, PlaybookRun, run_playbook
-from simulator_harness import RunningSimulator
+from simulator_harness import SIMULATOR, RunningSimulator
 
 DEMO = json.loads((REPO_ROOT / "simulator" / "demo.json").read_text(encoding="utf-8"))
 BIN = Path(sys.executable).parent
@@ -32,6 +38,47 @@ def demo_simulator(tmp_path):
         yield running
     finally:
         running.stop()
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA), valid for a day."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def https_simulator(tmp_path):
+    """The demo account over https://, so an ok run has nothing at all to warn about."""
+    (tmp_path / "tls").mkdir()
+    cert, key = self_signed_certificate(tmp_path / "tls")
+    (tmp_path / "tls" / "demo.json").write_text(json.dumps(DEMO), encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(SIMULATOR), "--config", str(tmp_path / "tls" / "demo.json"), "--port", "0",
+         "--tls-cert", str(cert), "--tls-key", str(key)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert "listening on https://127.0.0.1:" in line, line + process.stderr.read()
+        yield line.rsplit(" ", 1)[1].strip(), cert
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
 
 
 def documented_run(workdir: Path, command: str = PREFLIGHT_COMMAND) -> PlaybookRun:
@@ -81,6 +128,17 @@ def preflight(sim, workdir, **requirements):
 def test_the_documented_command_is_the_one_tested() -> None:
     assert PREFLIGHT_COMMAND in (REPO_ROOT / "playbooks" / "preflight.yml").read_text(encoding="utf-8")
     assert PREFLIGHT_COMMAND in (REPO_ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
+
+
+def test_an_ok_run_over_https_prints_no_warning_at_all(https_simulator, tmp_path) -> None:
+    api_url, ca_path = https_simulator
+    (tmp_path / "campaign.yml").write_text(yaml.safe_dump({
+        "webcom_mobi_api_url": api_url, "webcom_mobi_ca_path": str(ca_path), "webcom_mobi_token": "demo-token",
+        "webcom_mobi_min_money": 100, "webcom_mobi_plan": {"Russia": 5000, "Ukraine": 2000}}))
+    run = documented_run(tmp_path)
+    assert run.returncode == 0, run.output
+    assert "WARNING" not in run.output, run.output
+    assert run.task("Summary")["result"]["msg"][-1] == "Verdict                the account can carry this traffic"
 
 
 def test_a_mix_that_fits_passes_with_a_readable_summary_and_no_core_warning(demo_simulator, tmp_path) -> None:
