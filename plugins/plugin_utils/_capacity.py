@@ -149,15 +149,14 @@ def _sms_left(count: int | None, high_share: Fraction | None) -> int | None:
 
 
 def _round(value: Fraction, places: int, rounding: str) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    exact = Decimal(value.numerator) / Decimal(value.denominator)  # close enough to pick the side
-    rounded = exact.quantize(quantum, rounding=rounding)
-    # Decimal division rounds at 28 digits; step outward if that put us on the wrong side.
-    if rounding == ROUND_FLOOR and Fraction(rounded) > value:
-        rounded -= quantum
-    if rounding == ROUND_CEILING and Fraction(rounded) < value:
-        rounded += quantum
-    return rounded
+    """``value`` rounded to ``places`` decimals in the given direction, exactly at any size.
+
+    Integer arithmetic and a Decimal built from text: Decimal's own division and quantize work
+    at the context's 28 digits and raise on a balance with more (a server can send 40).
+    """
+    scaled = value * 10**places
+    whole = math.floor(scaled) if rounding == ROUND_FLOOR else math.ceil(scaled)
+    return Decimal(f"{whole}E-{places}")
 
 
 def _share_number(share: Fraction | None, rounding: str) -> float | None:
@@ -166,7 +165,8 @@ def _share_number(share: Fraction | None, rounding: str) -> float | None:
 
 def _share_text(low: Fraction | None, high: Fraction | None) -> str:
     def percent(share: Fraction, rounding: str) -> str:
-        return f"{_round(share * 100, 1, rounding).normalize():f}%"
+        text = f"{_round(share * 100, 1, rounding):f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
     if low is None and high is None:
         return "more than all"

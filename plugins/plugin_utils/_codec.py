@@ -29,8 +29,15 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     MissingDependencyError,
     PlatformError,
     ResponseFormatError,
-    ResponseTooLargeError,
     one_line,
+)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import (
+    MAX_ATTRIBUTES_PER_ELEMENT,
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MAX_NAMESPACE_DECLARATIONS,
+    body_too_large,
 )
 
 try:
@@ -40,9 +47,6 @@ except ImportError:
     xmlschema = None
     xmlschema_errors = None
 
-MAX_BODY_BYTES = 1024 * 1024
-MAX_ELEMENTS = 10_000
-MAX_DEPTH = 32
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "balance.xsd"
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
 
@@ -134,18 +138,71 @@ def decode_response(body: bytes) -> Balance:
             "the server answered with an HTML page instead of the balance XML; check that api_url is the "
             "platform's XML interface (e.g. http://lk.mysmpp.ru/xml)"
         )
+    _check_shape(bytes(body))
     data = _schema_decode(bytes(body))
     if "error" in data:
         raise _platform_error(_text_of(data["error"]))
     return _balance_of(data)
 
 
-def body_too_large() -> ResponseTooLargeError:
-    """The error for a body over the cap, wherever the cap is noticed (while reading or decoding)."""
-    return ResponseTooLargeError(
-        f"the response is larger than {MAX_BODY_BYTES // 1024} KiB and was refused without reading the rest; "
-        "check that api_url points at the balance interface"
-    )
+class _Refused(Exception):
+    """Raised from inside expat's callbacks to stop reading at once."""
+
+
+_TOO_BIG_A_TREE = (
+    f"the response nests deeper than {MAX_DEPTH} levels or holds more than {MAX_ELEMENTS} elements; "
+    "a balance document never does, so it was refused"
+)
+_HAS_A_DTD = "the response declares a DTD or entities, which a balance document never does; refused for safety"
+
+
+def _check_shape(body: bytes) -> None:
+    """Refuse, in one linear expat pass, what costs xmlschema more than linear time or memory.
+
+    Namespace declarations and attributes are the cases the size cap does not bound: 4 000
+    declarations on one element (90 KB) cost xmlschema a quarter of a gigabyte, 16 000 several.
+    Malformed XML is left to the schema's parser, which says where in its own words.
+    """
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    elements = depth = declarations = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal elements, depth, declarations
+        elements += 1
+        depth += 1
+        declarations += sum(1 for key in attributes if key == "xmlns" or key.startswith("xmlns:"))
+        if elements > MAX_ELEMENTS or depth > MAX_DEPTH:
+            raise _Refused(_TOO_BIG_A_TREE)
+        if declarations > MAX_NAMESPACE_DECLARATIONS:
+            raise _Refused(
+                f"the response declares more than {MAX_NAMESPACE_DECLARATIONS} XML namespaces; a balance document "
+                "declares none, and so many would cost the controller gigabytes to read, so it was refused"
+            )
+        if len(attributes) > MAX_ATTRIBUTES_PER_ELEMENT:
+            raise _Refused(
+                f"an element of the response has more than {MAX_ATTRIBUTES_PER_ELEMENT} attributes; a balance "
+                "document never does, so it was refused"
+            )
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def doctype(*_: object) -> None:
+        raise _Refused(_HAS_A_DTD)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        parser.Parse(body, True)
+    except _Refused as refused:
+        raise ResponseFormatError(str(refused)) from None
+    except (xml.parsers.expat.ExpatError, ValueError, LookupError):
+        return  # not well-formed, or an encoding expat lacks: the schema's parser reports it
 
 
 def _platform_error_kind(text: str) -> str:
@@ -179,14 +236,9 @@ def _schema_decode(body: bytes) -> dict[str, Any]:
         with _capped_xml_limits():
             return schema.decode(io.BytesIO(body), validation="strict")
     except errors.XMLResourceExceeded:
-        raise ResponseFormatError(
-            f"the response nests deeper than {MAX_DEPTH} levels or holds more than {MAX_ELEMENTS} elements; "
-            "a balance document never does, so it was refused"
-        ) from None
+        raise ResponseFormatError(_TOO_BIG_A_TREE) from None
     except errors.XMLResourceForbidden:
-        raise ResponseFormatError(
-            "the response declares a DTD or entities, which a balance document never does; refused for safety"
-        ) from None
+        raise ResponseFormatError(_HAS_A_DTD) from None
     except errors.XMLResourceError as exc:
         raise ResponseFormatError(f"the response is not well-formed XML: {_first_line(exc)}") from None
     except xmlschema.XMLSchemaValidationError as exc:

@@ -5,44 +5,55 @@
 # This file is internal to the webcom.mobi collection: it is not a public API and
 # may change without notice.
 
-"""One POST of the balance request, with bounded retries for transient failures only.
+"""One POST of a request document, bounded in time and size whatever the server does.
 
-Retried: connection errors, timeouts, HTTP 429/502/503/504 (honouring Retry-After).
-Never retried: anything the platform answered with a body we could judge.
-Redirects are not followed (a POST turned into a GET loses the body, and credentials
-must not travel to a host nobody configured); ~/.netrc is never consulted.
+Built on the standard library's ``http.client`` and a watchdog, not on ``requests``: a try's
+``timeout`` must bound the whole exchange (connect, send, status line, headers, body), and
+only owning the socket lets us cut a server that dribbles bytes or streams ``100 Continue``
+for ever. Owning the exchange also means nothing is decompressed (we ask for ``identity``
+and refuse anything else), no redirect is followed (credentials never go where nobody sent
+them), no ``~/.netrc`` is read, and every malformed answer is one clear line.
+
+Retried: connection failures, timeouts, HTTP 429/502/503/504 (honouring Retry-After, never
+below our own backoff). Never retried: an answer that is not HTTP, or anything the platform
+answered with a body we could judge.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import os
 import re
+import socket
+import ssl
+import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import MAX_BODY_BYTES, body_too_large
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
-    MissingDependencyError,
+    ResponseFormatError,
     TransportError,
     one_line,
     redact,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import MAX_BODY_BYTES, body_too_large
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import COLLECTION_VERSION, ConnectionSettings
-
-try:
-    import requests
-except ImportError:
-    requests = None
+from ansible_collections.webcom.mobi.plugins.plugin_utils._pacing import wait_before_retry
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
-BACKOFF_FIRST_S = 0.5
-BACKOFF_MAX_S = 30.0
-RETRY_AFTER_MAX_S = 60.0
 USER_AGENT = f"webcom.mobi-ansible/{COLLECTION_VERSION}"
+READ_CHUNK_BYTES = 64 * 1024
 _TAGS = re.compile(r"<[^>]*>")
+_HEADERS = {
+    "Content-Type": "text/xml; charset=utf-8",
+    "User-Agent": USER_AGENT,
+    "Accept-Encoding": "identity",  # never a compressed body: nothing to inflate, nothing to bomb us with
+    "Connection": "close",
+}
+_DELAY_SECONDS = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,46 +64,33 @@ class Reply:
     retry_after_s: float | None = None
 
 
+class _Transient(Exception):
+    """A try failed in a way another try may not: the text says how."""
+
+
 def post_balance_request(
     settings: ConnectionSettings, document: bytes, *, sleep: Callable[[float], None] = time.sleep
 ) -> Reply:
     """POST the request document; return the first non-transient reply (any status)."""
-    if requests is None:
-        raise MissingDependencyError(
-            "webcom.mobi needs the Python library requests on the Ansible controller: install it with "
-            "'python3 -m pip install requests' for the Python that runs ansible"
-        )
     started = time.monotonic()
     tries = 0
-    with requests.Session() as session:
-        session.trust_env = False  # proxies and CA bundle are resolved below; no ~/.netrc credentials
-        while True:
-            tries += 1
-            try:
-                reply = _post_once(session, settings, document)
-            except requests.exceptions.Timeout:
-                failure = f"timeout: no answer within {settings.timeout:g} s"
-                wait = None
-            except requests.exceptions.SSLError as exc:
-                raise TransportError(
-                    f"TLS failure talking to {settings.endpoint}: {_tls_reason(exc)}; set ca_path to the CA bundle "
-                    "that signed the server's certificate (validate_certs: false only for tests)"
-                ) from None
-            except requests.exceptions.ConnectionError as exc:
-                failure = f"cannot connect: {_connection_reason(exc)}"
-                wait = None
-            else:
-                if reply.status not in TRANSIENT_STATUSES:
-                    return reply
-                failure = f"HTTP {reply.status} {reply.reason}".rstrip()
-                wait = reply.retry_after_s
-            if tries > settings.retries:
-                elapsed = time.monotonic() - started
-                raise TransportError(
-                    f"{failure} from {settings.endpoint} after {tries} {'try' if tries == 1 else 'tries'} in "
-                    f"{elapsed:.1f} s; check api_url, proxy and network, or raise timeout/retries"
-                )
-            sleep(wait if wait is not None else min(BACKOFF_FIRST_S * 2 ** (tries - 1), BACKOFF_MAX_S))
+    while True:
+        tries += 1
+        try:
+            reply = _try_once(settings, settings.endpoint, document)
+        except _Transient as failure:
+            said, wait = str(failure), None
+        else:
+            if reply.status not in TRANSIENT_STATUSES:
+                return reply
+            said, wait = f"HTTP {reply.status} {reply.reason}".rstrip(), reply.retry_after_s
+        if tries > settings.retries:
+            elapsed = time.monotonic() - started
+            raise TransportError(
+                f"{said} from {settings.endpoint} after {tries} {'try' if tries == 1 else 'tries'} in "
+                f"{elapsed:.1f} s; check api_url, proxy and network, or raise timeout/retries"
+            )
+        sleep(wait_before_retry(tries, wait))
 
 
 def excerpt(body: bytes, secrets: tuple[str, ...], limit: int = 120) -> str:
@@ -107,90 +105,235 @@ def excerpt(body: bytes, secrets: tuple[str, ...], limit: int = 120) -> str:
     return one_line(_TAGS.sub(" ", redact(text, secrets)), limit)
 
 
-def _post_once(session, settings: ConnectionSettings, document: bytes) -> Reply:
-    with warnings.catch_warnings():
-        # validate_certs: false is the user's explicit choice; urllib3's per-request warning adds nothing.
-        warnings.simplefilter("ignore")
-        response = session.post(
-            settings.endpoint,
-            data=document,
-            headers={"Content-Type": "text/xml; charset=utf-8", "User-Agent": USER_AGENT},
-            timeout=settings.timeout,
-            verify=_verify(settings),
-            proxies=_proxies(settings),
-            allow_redirects=False,
-            stream=True,
-        )
-    with response:
-        if 300 <= response.status_code < 400:
-            location = response.headers.get("Location", "somewhere")
-            raise TransportError(
-                f"HTTP {response.status_code}: {settings.endpoint} redirects to {location[:200]}; set api_url to "
-                "the new location (redirects are not followed, so credentials never go where nobody sent them)"
-            )
-        return Reply(
-            response.status_code,
-            response.reason or "",
-            _read_capped(response),
-            _retry_after_s(response.headers.get("Retry-After")),
-        )
+def _try_once(settings: ConnectionSettings, endpoint: str, document: bytes) -> Reply:
+    """One whole exchange, cut by a watchdog when ``settings.timeout`` runs out."""
+    target = urlsplit(endpoint)
+    connection, path, proxy_headers = _connection(settings, target)
+    watchdog = _Watchdog(connection, settings.timeout)
+    try:
+        connection.connect()
+        if watchdog.fired:  # it fired before there was a socket to cut
+            raise TimeoutError
+        connection.request("POST", path, body=document, headers={**_HEADERS, **proxy_headers})
+        response = connection.getresponse()
+        reply = _reply(endpoint, response)
+        if watchdog.fired:  # the cut ended the body early: what was read is not the answer
+            raise TimeoutError
+        return reply
+    except (TimeoutError, socket.timeout):
+        raise _Transient(_timed_out(settings)) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise _tls_failure(endpoint, exc.verify_message or exc.reason or "certificate verify failed") from None
+    except ssl.SSLError as exc:
+        if watchdog.fired:
+            raise _Transient(_timed_out(settings)) from None
+        raise _tls_failure(endpoint, (exc.reason or "handshake failed").lower().replace("_", " ")) from None
+    except (http.client.HTTPException, ValueError, OSError) as exc:
+        if watchdog.fired:
+            raise _Transient(_timed_out(settings)) from None
+        raise _failure_of(endpoint, exc) from None
+    finally:
+        watchdog.cancel()
+        connection.close()
 
 
-def _read_capped(response) -> bytes:
-    chunks = []
-    size = 0
-    for chunk in response.iter_content(chunk_size=64 * 1024):
+class _Watchdog:
+    """Shuts the connection's socket when the try's time is up, wherever the exchange stands.
+
+    A blocked read then returns at once; the caller sees ``fired`` and reports a timeout.
+    """
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.fired = False
+        self._connection = connection
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.fired = True
+        sock = self._connection.sock
+        if sock is not None:
+            try:
+                # The plain socket's shutdown, also for TLS: it wakes the reader without touching SSL state.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _connection(settings: ConnectionSettings, target) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+    """The connection for this target (direct or through a proxy), the request's path form, proxy headers."""
+    host, port = target.hostname, target.port
+    path = target.path or "/"
+    proxy = _proxy_for(settings, target)
+    tls = target.scheme == "https"
+    if proxy is None:
+        if tls:
+            return http.client.HTTPSConnection(host, port, timeout=settings.timeout, context=_tls_context(settings)), path, {}
+        return http.client.HTTPConnection(host, port, timeout=settings.timeout), path, {}
+    proxy_parts = urlsplit(proxy)
+    if tls:  # a CONNECT tunnel through the proxy, TLS end to end
+        connection = http.client.HTTPSConnection(
+            proxy_parts.hostname, proxy_parts.port or 3128, timeout=settings.timeout, context=_tls_context(settings)
+        )
+        connection.set_tunnel(host, port or 443, headers=_proxy_authorization(proxy_parts))
+        return connection, path, {}
+    connection = http.client.HTTPConnection(proxy_parts.hostname, proxy_parts.port or 3128, timeout=settings.timeout)
+    return connection, target.geturl(), _proxy_authorization(proxy_parts)
+
+
+def _proxy_for(settings: ConnectionSettings, target) -> str | None:
+    if settings.proxy:
+        return settings.proxy
+    import urllib.request  # the environment's proxies, honouring no_proxy; only on the fetch path
+
+    if urllib.request.proxy_bypass_environment(target.hostname or ""):
+        return None
+    proxy = urllib.request.getproxies_environment().get(target.scheme)
+    if not proxy:
+        return None
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    if urlsplit(proxy).scheme != "http":
+        raise TransportError("the environment's proxy must be an http:// URL (such as http://proxy.example:3128)")
+    return proxy
+
+
+def _proxy_authorization(proxy_parts) -> dict[str, str]:
+    if proxy_parts.username is None:
+        return {}
+    import base64
+
+    pair = f"{unquote(proxy_parts.username)}:{unquote(proxy_parts.password or '')}"
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+
+
+def _tls_context(settings: ConnectionSettings) -> ssl.SSLContext:
+    if not settings.validate_certs:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    bundle = settings.ca_path or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or _certifi_bundle()
+    try:
+        return ssl.create_default_context(cafile=bundle)
+    except (OSError, ssl.SSLError):
+        raise TransportError(
+            f"the CA bundle {bundle} cannot be read as PEM certificates; check ca_path "
+            "(or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE)"
+        ) from None
+
+
+def _certifi_bundle() -> str | None:
+    """The bundle requests would use, where certifi is installed; else the system's."""
+    try:
+        import certifi
+    except ImportError:
+        return None
+    return certifi.where()
+
+
+def _reply(endpoint: str, response: http.client.HTTPResponse) -> Reply:
+    if 300 <= response.status < 400:
+        location = response.getheader("Location") or "somewhere"
+        raise TransportError(
+            f"HTTP {response.status}: {endpoint} redirects to {one_line(location, 200)}; set api_url to "
+            "the new location (redirects are not followed, so credentials never go where nobody sent them)"
+        )
+    encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+    if encoding != "identity":
+        raise ResponseFormatError(
+            f"the server sent a compressed response (Content-Encoding: {one_line(encoding, 40)}) although it was "
+            "asked not to; refused unread, so no body can inflate past the size limit"
+        )
+    declared = response.getheader("Content-Length")
+    if declared and declared.strip().isascii() and declared.strip().isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise body_too_large()
+    chunks, size = [], 0
+    while True:
+        chunk = response.read(READ_CHUNK_BYTES)
+        if not chunk:
+            break
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise body_too_large()
         chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _verify(settings: ConnectionSettings) -> bool | str:
-    if not settings.validate_certs:
-        return False
-    return settings.ca_path or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-
-
-def _proxies(settings: ConnectionSettings) -> dict[str, str]:
-    if settings.proxy:
-        return {"http": settings.proxy, "https": settings.proxy}
-    return requests.utils.get_environ_proxies(settings.endpoint)  # honours no_proxy
+    if response.length:  # the server closed before the Content-Length it declared
+        raise http.client.IncompleteRead(b"".join(chunks), response.length)
+    retry_after = _retry_after_s(response.getheader("Retry-After")) if response.status in TRANSIENT_STATUSES else None
+    return Reply(response.status, one_line(response.reason or "", 80), b"".join(chunks), retry_after)
 
 
 def _retry_after_s(header: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date), capped."""
+    """Seconds from a Retry-After header (ASCII delay-seconds or an HTTP date); None when unreadable."""
     if not header:
         return None
     value = header.strip()
-    if value.isdigit():
-        return min(float(value), RETRY_AFTER_MAX_S)
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, min(when - time.time(), RETRY_AFTER_MAX_S))
+    return max(0.0, when - time.time())
 
 
-def _tls_reason(exc: Exception) -> str:
+def _timed_out(settings: ConnectionSettings) -> str:
+    return f"timeout: no complete answer within {settings.timeout:g} s"
+
+
+def _tls_failure(endpoint: str, reason: str) -> TransportError:
+    reason = one_line(reason, 160)
+    if "certificate" in reason and not reason.startswith("certificate verify failed"):
+        reason = f"certificate verify failed: {reason}"
+    return TransportError(
+        f"TLS failure talking to {endpoint}: {reason}; set ca_path to the CA bundle "
+        "that signed the server's certificate (validate_certs: false only for tests)"
+    )
+
+
+def _failure_of(endpoint: str, exc: BaseException) -> Exception:
+    """What went wrong with the connection, in words: transient ones to retry, the rest final."""
+    if isinstance(exc, http.client.IncompleteRead) and _caused_by_value_error(exc):
+        exc = ValueError()  # http.client's word for a chunk size that is not a number
+    if isinstance(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead, ConnectionResetError, BrokenPipeError)):
+        return _Transient("cannot connect: the server closed the connection before the whole answer arrived")
+    if isinstance(exc, UnicodeError):  # a host name IDNA cannot encode
+        return TransportError(f"cannot connect to {endpoint}: the host name is not valid; check api_url")
+    if isinstance(exc, (http.client.HTTPException, ValueError)):
+        return TransportError(
+            f"the answer from {endpoint} is not valid HTTP ({_malformed_detail(exc)}); check that api_url "
+            "(and any proxy in between) is the platform's XML interface; not retried"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return _Transient("cannot connect: connection refused")
+    if isinstance(exc, socket.gaierror):
+        return _Transient("cannot connect: host name not found")
     text = str(exc)
-    match = re.search(r"certificate verify failed: ([^()\]'\"]+)", text)
-    if match:
-        return "certificate verify failed: " + match.group(1).strip()
-    match = re.search(r"\[SSL: ([A-Z_]+)\]", text)
-    return one_line(match.group(1).lower().replace("_", " ") if match else "TLS handshake failed", 160)
+    if "Tunnel connection failed" in text:
+        return _Transient("cannot connect: the proxy refused or failed")
+    if isinstance(exc, OSError) and exc.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
+        return _Transient("cannot connect: network unreachable")
+    return _Transient(f"cannot connect: {one_line(exc.strerror or type(exc).__name__, 80) if isinstance(exc, OSError) else 'connection failed'}")
 
 
-def _connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    for pattern, reason in (
-        (r"Connection refused", "connection refused"),
-        (r"Name or service not known|nodename nor servname|getaddrinfo failed|Failed to resolve", "host name not found"),
-        (r"Network is unreachable", "network unreachable"),
-        (r"RemoteDisconnected|Connection aborted|Connection reset", "the server closed the connection"),
-        (r"ProxyError|Unable to connect to proxy", "the proxy refused or failed"),
-    ):
-        if re.search(pattern, text):
-            return reason
-    return "connection failed"
+def _caused_by_value_error(exc: BaseException) -> bool:
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None and not isinstance(seen, ValueError):
+        seen = seen.__cause__ or seen.__context__
+    return seen is not None
+
+
+def _malformed_detail(exc: BaseException) -> str:
+    if isinstance(exc, http.client.LineTooLong):
+        return "a header or status line is too long"
+    if isinstance(exc, http.client.BadStatusLine):
+        return "no HTTP status line"
+    if isinstance(exc, ValueError):
+        return "broken chunked encoding"
+    if "headers" in str(exc):
+        return "too many headers"
+    return one_line(type(exc).__name__, 60)

@@ -182,3 +182,18 @@ def test_not_a_balance_is_a_one_line_error(value, message) -> None:
     with pytest.raises(BalanceInputError) as caught:
         Balance.from_model(value)
     assert str(caught.value) == message
+
+
+def test_a_balance_with_more_digits_than_decimal_context_still_plans() -> None:
+    # 40 significant digits: Decimal's 28-digit context used to raise InvalidOperation here.
+    huge = balance("1234567890123456789012345678901234567890.5", Russia=1234567890123456789012345678901234567890, Ukraine=3)
+    report = evaluate_plan(huge, {"Russia": 5, "Ukraine": 1}).to_dict()
+    assert report["verdict"] == "fits"
+    assert report["msg"] == "the plan surely fits: it uses 25% to 33.4% of the balance 1234567890123456789012345678901234567890.5"
+    plan = evaluate_plan(huge, {"Russia": 5, "Ukraine": 1})
+    low, high = plan.money_left()
+    exact_low = Fraction(huge.money) * (1 - plan.high_share)
+    exact_high = Fraction(huge.money) * (1 - plan.low_share)
+    # Rounded outward to the cent, exactly: the bounds stay bounds at any size.
+    assert Fraction(low) <= exact_low < Fraction(low) + Fraction(1, 100)
+    assert Fraction(high) - Fraction(1, 100) < exact_high <= Fraction(high)

@@ -142,7 +142,7 @@ def test_timeout_says_timeout(sim) -> None:
     sim.fault(kind="delay", seconds=1.5, times=2)
     with pytest.raises(TransportError) as caught:
         fetch_balance(settings(sim.api_url, timeout=0.3, retries=1))
-    assert str(caught.value).startswith("timeout: no answer within 0.3 s from ")
+    assert str(caught.value).startswith("timeout: no complete answer within 0.3 s from ")
     assert " after 2 tries in " in str(caught.value)
 
 

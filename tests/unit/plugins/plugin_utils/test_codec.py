@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import select
 import socket
-import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -222,12 +221,11 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_hostile_or_non_xml_body_is_refused_quickly(name: str) -> None:
-    started = time.perf_counter()
+def test_hostile_or_non_xml_body_is_refused(name: str) -> None:
+    # How fast: benchmarks/codec.py prints it. Tests assert behaviour only.
     with pytest.raises(ResponseFormatError) as caught:
         decode_response(body(name))
     assert str(caught.value) == REFUSED[name]
-    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize(
@@ -279,11 +277,57 @@ def test_body_exactly_at_the_cap_is_still_decoded() -> None:
 def test_too_many_elements_is_refused_under_the_size_cap() -> None:
     many = b"<response><money>1</money>" + b"<x/>" * 20_000 + b"</response>"
     assert len(many) < MAX_BODY_BYTES
-    started = time.perf_counter()
     with pytest.raises(ResponseFormatError) as caught:
         decode_response(many)
     assert "more than 10000 elements" in str(caught.value)
-    assert time.perf_counter() - started < 0.5
+
+
+def namespaced(count: int, *, where: str = "root") -> bytes:
+    declarations = " ".join(f'xmlns:p{n}="urn:p{n}"' for n in range(count))
+    if where == "root":
+        return f'<response {declarations}><money>10</money><sms area="Russia">5</sms></response>'.encode()
+    # Spread one declaration per extra element: the cap counts the whole document.
+    extras = "".join(f'<x{n} xmlns:q{n}="urn:q{n}"/>' for n in range(count))
+    return f'<response><money>10</money>{extras}<sms area="Russia">5</sms></response>'.encode()
+
+
+@pytest.mark.parametrize("where", ["root", "spread"])
+def test_a_namespace_flood_is_refused_before_the_schema_sees_it(where: str, monkeypatch) -> None:
+    # 16 000 declarations (under 1 MiB) cost xmlschema gigabytes: the schema must never be reached.
+    monkeypatch.setattr(_codec, "_schema_decode", lambda body: pytest.fail("the schema read a namespace flood"))
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(namespaced(16_000, where=where))
+    assert str(caught.value) == (
+        "the response declares more than 16 XML namespaces; a balance document declares none, and so many would "
+        "cost the controller gigabytes to read, so it was refused"
+    )
+
+
+def test_a_few_namespace_declarations_are_still_read() -> None:
+    assert decode_response(namespaced(16)).money == Decimal("10")
+    assert decode_response(namespaced(16, where="spread")).areas[0].count == 5
+
+
+def test_an_attribute_flood_is_refused() -> None:
+    attributes = " ".join(f'a{n}="{n}"' for n in range(65))
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(f'<response {attributes}><money>1</money></response>'.encode())
+    assert str(caught.value) == (
+        "an element of the response has more than 64 attributes; a balance document never does, so it was refused"
+    )
+
+
+@pytest.mark.parametrize("count", ["٥٥", "５５", "1_000", "٥"])
+def test_counts_are_ascii_digits_only(count: str) -> None:
+    with pytest.raises(ResponseFormatError) as caught:
+        decode_response(f'<response><money>10</money><sms area="Russia">{count}</sms></response>'.encode())
+    assert str(caught.value).startswith("the response does not match the balance schema at /response/sms: invalid value")
+
+
+@pytest.mark.parametrize("count, value", [("55", 55), (" +5 ", 5), ("-3", -3), ("007", 7)])
+def test_ascii_counts_in_every_lexical_form_xsd_allows(count: str, value: int) -> None:
+    decoded = decode_response(f'<response><money>10</money><sms area="Russia">{count}</sms></response>'.encode())
+    assert decoded.areas[0].count == value
 
 
 def test_deep_nesting_is_refused() -> None:

@@ -1,0 +1,162 @@
+"""The transport against a server that sends exactly the bytes a test gives it, at the pace it gives.
+
+Behaviour only: where a test bounds a duration, the bound is the contract's (tries × timeout plus
+backoff) with a wide margin, against released code that took minutes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import pytest
+from hostile_server import HostileServer
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    ResponseFormatError,
+    ResponseTooLargeError,
+    TransportError,
+)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import post_balance_request
+
+BALANCE = b'<response><money>10</money><sms area="Russia">10</sms></response>'
+
+
+def ok(body: bytes = BALANCE, *headers: str) -> bytes:
+    head = "".join(f"{header}\r\n" for header in ("HTTP/1.1 200 OK", f"Content-Length: {len(body)}", *headers))
+    return head.encode() + b"\r\n" + body
+
+
+def post(server: HostileServer, *, timeout: float = 1.0, retries: int = 0, waits: list[float] | None = None):
+    settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": timeout, "retries": retries})
+    sleep = waits.append if waits is not None else time.sleep
+    return post_balance_request(settings, b"<request/>", sleep=sleep)
+
+
+def test_a_plain_answer_is_read() -> None:
+    with HostileServer([ok()]) as server:
+        reply = post(server)
+    assert (reply.status, reply.body) == (200, BALANCE)
+    request = server.connections[0].request
+    assert request.startswith(b"POST /xml/balance.php HTTP/1.1\r\n")
+    assert b"\r\nAccept-Encoding: identity\r\n" in request
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param([("drip", ok(), 0.2)], id="body-and-headers-one-byte-at-a-time"),
+        pytest.param([("repeat", b"HTTP/1.1 100 Continue\r\n\r\n", 0.05)], id="interim-responses-for-ever"),
+        pytest.param([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", ("drip", b"x" * 100, 0.2)], id="dribbled-body"),
+    ],
+)
+def test_a_try_is_cut_when_its_timeout_runs_out(script) -> None:
+    started = time.monotonic()
+    with HostileServer(script) as server:
+        with pytest.raises(TransportError) as caught:
+            post(server, timeout=1.0, retries=1, waits=[])
+    took = time.monotonic() - started
+    assert str(caught.value).startswith("timeout: no complete answer within 1 s from ")
+    assert " after 2 tries in " in str(caught.value)
+    assert server.request_count == 2
+    # Two tries of 1 s each; released code kept reading for as long as the server kept sending.
+    assert took < 10, took
+
+
+def test_a_compressed_body_is_refused_unread() -> None:
+    bomb = gzip.compress(gzip.compress(b"\0" * 50_000_000))
+    with HostileServer([ok(bomb, "Content-Encoding: gzip, gzip")]) as server:
+        with pytest.raises(ResponseFormatError) as caught:
+            post(server)
+    assert str(caught.value) == (
+        "the server sent a compressed response (Content-Encoding: gzip, gzip) although it was asked not to; "
+        "refused unread, so no body can inflate past the size limit"
+    )
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
+    with HostileServer([b"HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n" + b"x" * 10]) as server:
+        with pytest.raises(ResponseTooLargeError):
+            post(server)
+
+
+@pytest.mark.parametrize(
+    "answer, detail",
+    [
+        (b"HTTP/1.1 abc\r\n\r\n", "no HTTP status line"),
+        (b"garbage\r\n\r\n", "no HTTP status line"),
+        (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % n for n in range(120)) + b"\r\n", "too many headers"),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 70_000 + b"\r\n\r\n", "a header or status line is too long"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", "broken chunked encoding"),
+    ],
+    ids=["bad-status", "not-http", "120-headers", "64k-header", "broken-chunks"],
+)
+def test_an_answer_that_is_not_http_is_one_line_and_not_retried(answer: bytes, detail: str) -> None:
+    with HostileServer([answer]) as server:
+        with pytest.raises(TransportError) as caught:
+            post(server, retries=3, waits=[])
+    assert str(caught.value) == (
+        f"the answer from {server.api_url}/balance.php is not valid HTTP ({detail}); check that api_url (and any "
+        "proxy in between) is the platform's XML interface; not retried"
+    )
+    assert server.request_count == 1
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param([b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n<response>", ("close",)], id="short-body"),
+        pytest.param([b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n<response>", ("sleep", 0.1), ("reset",)], id="reset"),
+        pytest.param([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<resp", ("close",)], id="chunks-cut"),
+    ],
+)
+def test_an_answer_cut_short_is_a_connection_failure_and_retried(cut) -> None:
+    with HostileServer(lambda number: cut if number == 0 else [ok()]) as server:
+        reply = post(server, retries=1, waits=[])
+    assert reply.body == BALANCE
+    assert server.request_count == 2
+
+
+def test_an_answer_cut_short_every_time_says_so_in_one_line() -> None:
+    with HostileServer([b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n<response>", ("reset",)]) as server:
+        with pytest.raises(TransportError) as caught:
+            post(server, retries=1, waits=[])
+    assert str(caught.value).startswith(
+        "cannot connect: the server closed the connection before the whole answer arrived from "
+    )
+
+
+def test_a_retry_after_in_other_digits_is_ignored_on_a_good_answer() -> None:
+    with HostileServer([ok(BALANCE, "Retry-After: \u0663")]) as server:
+        assert post(server).status == 200
+
+
+@pytest.mark.parametrize("retry_after", ["0", "Thu, 01 Jan 1970 00:00:00 GMT", "\u0663", "99999999999999999999"])
+def test_retry_after_never_shortens_our_backoff(retry_after: str) -> None:
+    waits: list[float] = []
+    unavailable = f"HTTP/1.1 503 Service Unavailable\r\nRetry-After: {retry_after}\r\nContent-Length: 0\r\n\r\n".encode()
+    with HostileServer([unavailable]) as server:
+        with pytest.raises(TransportError) as caught:
+            post(server, retries=3, waits=waits)
+    assert str(caught.value).startswith("HTTP 503 Service Unavailable from ")
+    assert waits == [0.5, 1.0, 2.0] or all(wait == 60.0 for wait in waits), waits
+    assert server.request_count == 4
+
+
+def test_a_long_retry_after_is_capped() -> None:
+    waits: list[float] = []
+    with HostileServer([b"HTTP/1.1 429 Too Many\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n"]) as server:
+        with pytest.raises(TransportError):
+            post(server, retries=1, waits=waits)
+    assert waits == [60.0]
+
+
+def test_a_redirect_location_reaches_the_message_without_terminal_controls() -> None:
+    answer = b"HTTP/1.1 302 Found\r\nLocation: http://evil.invalid/\x1b[2J\xe2\x80\xaeabc\r\nContent-Length: 0\r\n\r\n"
+    with HostileServer([answer]) as server:
+        with pytest.raises(TransportError) as caught:
+            post(server)
+    message = str(caught.value)
+    assert "redirects to http://evil.invalid/" in message
+    assert "\x1b" not in message and "\u202e" not in message
