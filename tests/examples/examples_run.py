@@ -1,0 +1,99 @@
+"""Run an example as a reader would: ansible-playbook, with what its page says to set.
+
+`needs` markers give KEY=VALUE: lower-case keys are extra vars (they outrank play vars, so
+a play that names the reader's host can be pointed at the simulator), UPPER-CASE keys are
+the controller's environment. Values may hold {api_url}, {login}, {password}, {token}
+(the examples account) or {ACCOUNT.FIELD} of another simulator account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from examples_extract import Example
+from examples_lint import wrap_tasks
+from playbook_runner import PlaybookRun, run_playbook
+
+PLACEHOLDER = re.compile(r"\{(?:(?P<account>[a-z][\w-]*)\.)?(?P<field>api_url|login|password|token)\}")
+
+
+def resolve(value: str, api_url: str, accounts: dict[str, dict[str, Any]], default_account: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match["field"] == "api_url":
+            return api_url
+        account = accounts[match["account"] or default_account]
+        return str(account[match["field"]])
+    return PLACEHOLDER.sub(replace, value)
+
+
+def needs_of(examples: list[Example], api_url: str, accounts: dict[str, dict[str, Any]],
+             default_account: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(extra vars, environment) the examples' needs markers ask for."""
+    extra_vars: dict[str, str] = {}
+    environment: dict[str, str] = {}
+    for example in examples:
+        for key, value in example.markers.needs.items():
+            target = environment if key.isupper() else extra_vars
+            target[key] = resolve(value, api_url, accounts, default_account)
+    return extra_vars, environment
+
+
+def playbook_text(examples: list[Example]) -> str:
+    """One example's playbook, or the tasks of several (a plugin's EXAMPLES) as one play."""
+    if len(examples) == 1 and examples[0].kind == "playbook":
+        return examples[0].text
+    return wrap_tasks("".join(example.text for example in examples))
+
+
+def task_names(tasks: list[Any]) -> list[str]:
+    """Names of the tasks that must report a result: rescue sections and handlers may not run."""
+    names = []
+    for task in tasks or []:
+        if not isinstance(task, dict):
+            continue
+        if "block" in task:
+            names += task_names(task["block"]) + task_names(task.get("always", []))
+        elif "name" in task:
+            names.append(task["name"])
+    return names
+
+
+def expected_names(example: Example) -> list[str]:
+    if example.kind == "playbook":
+        return [name for play in example.data for section in ("pre_tasks", "tasks", "post_tasks")
+                for name in task_names(play.get(section, []))]
+    return task_names(example.data)
+
+
+def run_examples(examples: list[Example], workdir: Path, extra_vars: dict[str, str], environment: dict[str, str]) -> PlaybookRun:
+    args: tuple[str, ...] = ()
+    if extra_vars:
+        # A file, not -e KEY=VALUE: the values are secrets, and the command line is visible to ps.
+        needs_file = workdir / "needs.json"
+        workdir.mkdir(parents=True, exist_ok=True)
+        needs_file.write_text(json.dumps(extra_vars))
+        args = ("-e", f"@{needs_file}")
+    return run_playbook(workdir, playbook_text(examples), env=environment, args=args)
+
+
+def problems(example: Example, run: PlaybookRun) -> list[str]:
+    """What is wrong with this example's part of a run (empty when it did what it shows)."""
+    mine = [result for result in run.results if result["task"] in expected_names(example)]
+    if example.markers.expect_failure:
+        if run.returncode == 0 or not any(result["status"] == "failed" for result in mine):
+            return ["it is marked expect-failure, yet no task of it failed"]
+        return []
+    found = [] if run.returncode == 0 else [f"ansible-playbook exited {run.returncode}"]
+    for name in expected_names(example):
+        statuses = [result["status"] for result in mine if result["task"] == name]
+        if not statuses:
+            found.append(f"task {name!r} never ran")
+        elif any(status != "ok" for status in statuses):
+            messages = [result["result"].get("msg", "") for result in mine if result["task"] == name and result["status"] != "ok"]
+            found.append(f"task {name!r} was {', '.join(sorted(set(statuses) - {'ok'}))}: {messages}")
+    if not mine:
+        found.append("it ran no task")
+    return found
