@@ -29,6 +29,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: needs webcom_mobi_api_url={api_url} webcom_mobi_token={token}
+- name: Read the balance as a fact (the connection from webcom_mobi_* variables)
+  webcom.mobi.balance_facts:
+
 - name: Report how much of the balance a campaign needs
   ansible.builtin.debug:
     msg: "{{ ansible_facts['webcom_mobi_balance'] | webcom.mobi.sms_plan({'Russia': 500, 'Ukraine': 200}) }}"

@@ -29,11 +29,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: needs webcom_mobi_api_url={api_url} webcom_mobi_login={login} webcom_mobi_password={password}
+# The connection comes from variables webcom_mobi_api_url and webcom_mobi_login with
+# webcom_mobi_password (or webcom_mobi_token), e.g. in group_vars.
 - name: Read the balance as a fact
   webcom.mobi.balance_facts:
-    api_url: "{{ webcom_api_url }}"
-    login: "{{ webcom_login }}"
-    password: "{{ webcom_password }}"
 
 - name: Assert the campaign surely fits the shared balance
   ansible.builtin.assert:

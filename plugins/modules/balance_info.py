@@ -34,42 +34,35 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the balance once for the whole play
+# example: needs webcom_mobi_api_url={api_url} webcom_mobi_token={token}
+# The connection comes from variables webcom_mobi_api_url and webcom_mobi_token (or
+# webcom_mobi_login with webcom_mobi_password), e.g. in group_vars: the lookup reads them too.
+- name: Read the balance
   webcom.mobi.balance_info:
-    api_url: "{{ webcom_api_url }}"
-    login: "{{ webcom_login }}"
-    password: "{{ webcom_password }}"
-  run_once: true
   register: account
 
 - name: Show what is left
   ansible.builtin.debug:
     msg: "{{ account.balance.money_text }} left; Russia {{ account.balance.sms['Russia'] }} SMS"
-  run_once: true
 
 - name: Fail the deployment unless the account can carry the campaign
   webcom.mobi.balance_info:
-    api_url: "{{ webcom_api_url }}"
-    token: "{{ webcom_token }}"
     min_money: 100
     min_sms:
       Russia: 500
     plan:
       Russia: 500
       Ukraine: 200
-  run_once: true
 
-- name: Only warn about a shortfall, with the connection set once for the play
+- name: Options for both modules at once (module_defaults never reaches the lookup)
   module_defaults:
     group/webcom.mobi.api:
-      api_url: "{{ webcom_api_url }}"
-      token: "{{ webcom_token }}"
+      cache_ttl: 0
   block:
-    - name: Warn when money runs low
+    - name: Warn when money runs low, without failing
       webcom.mobi.balance_info:
         min_money: 1000000
         on_shortfall: warn
-      run_once: true
 """
 
 RETURN = r"""

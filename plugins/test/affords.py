@@ -25,6 +25,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: needs webcom_mobi_api_url={api_url} webcom_mobi_token={token}
+- name: Read the balance as a fact (the connection from webcom_mobi_* variables)
+  webcom.mobi.balance_facts:
+
 - name: Refuse to start a campaign the account cannot surely carry
   ansible.builtin.assert:
     that:
