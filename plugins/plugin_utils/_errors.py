@@ -89,7 +89,7 @@ _WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr,
 _JSON_SHORT = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _PYTHON_SHORT = {"'": "\\'"}  # repr() in tracebacks; its other escapes are JSON's, \xNN or \UNNNNNNNN
 _ESCAPED_CHAR = (
-    r"&#[xX][0-9a-fA-F]+;|&#[0-9]+;|&[A-Za-z][A-Za-z0-9]*;"  # XML/HTML character references
+    r"&(?:amp;)?#[xX][0-9a-fA-F]+;|&(?:amp;)?#[0-9]+;|&(?:amp;)?[A-Za-z][A-Za-z0-9]*;"  # XML/HTML references
     r"|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\[\"'\\/bfnrt]"  # JSON / Python escapes
     r"|(?:%[0-9a-fA-F]{2}){1,4}|\+"  # URL encoding
 )
@@ -97,11 +97,12 @@ _ESCAPED_CHAR_AT_END = f"(?:{_ESCAPED_CHAR})\\Z"
 # What one_line's truncation may leave of an escape cut in the middle (a JSON surrogate pair
 # may lose its second half or part of it).
 _PARTIAL_ESCAPE = (
-    r"(?:&#?[xX]?[0-9a-fA-F]*|&[A-Za-z][A-Za-z0-9]*"
+    r"(?:&(?:amp;)?#?[xX]?[0-9a-fA-F]*|&(?:amp;)?[A-Za-z][A-Za-z0-9]*"
     r"|(?:\\u[dD][89abAB][0-9a-fA-F]{2})?(?:\\(?:[uUx][0-9a-fA-F]{0,7})?)?"
     r"|(?:%[0-9a-fA-F]{0,2}){1,4}|\ufffd)"
 )
 ELLIPSIS = "…"
+_AMP = "&(?:amp;)?"
 # Separators that make one number of digits on both sides: 10.1, 127.0.0.1, 100,000, 2026-11-30, 10:30, 1/2.
 _NUMBER_JOINERS = frozenset(".,-:/")
 
@@ -235,8 +236,9 @@ def _char_pattern(char: str) -> str:
 
 def _escaped_forms(char: str) -> list[str]:
     code = ord(char)
-    forms = [f"&#0*{code};", f"&#[xX]0*{_hex(code)};"]
-    forms += [re.escape(f"&{name}") for name in _entity_names().get(char, ())]
+    # A reference may be escaped once more (&amp;lt;): an HTML page quoting XML the server got.
+    forms = [f"{_AMP}#0*{code};", f"{_AMP}#[xX]0*{_hex(code)};"]
+    forms += [_AMP + re.escape(name) for name in _entity_names().get(char, ())]
     short = _JSON_SHORT.get(char) or _PYTHON_SHORT.get(char)
     if short:
         forms.append(re.escape(short))
@@ -279,9 +281,9 @@ def _whitespace_run() -> str:
     forms = [
         "\\s",
         "\\+",
-        f"&#0*(?:{'|'.join(map(str, codes))});",
-        f"&#[xX]0*(?:{'|'.join(_hex(code) for code in codes)});",
-        f"&(?:{'|'.join(names)})",
+        f"{_AMP}#0*(?:{'|'.join(map(str, codes))});",
+        f"{_AMP}#[xX]0*(?:{'|'.join(_hex(code) for code in codes)});",
+        f"{_AMP}(?:{'|'.join(names)})",
         "\\\\[tnrf]",
         f"\\\\u(?:{'|'.join(_hex(code, 4) for code in codes)})",
         f"\\\\x(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x100)})",
@@ -294,6 +296,8 @@ def _decoded(escape: str) -> str | None:
     """The character an escape stands for (the first one, for URL bytes), or None."""
     if escape == "+":
         return " "
+    if escape.startswith("&amp;") and len(escape) > 5:
+        escape = "&" + escape[5:]
     if escape.startswith("&#"):
         digits = escape[2:-1]
         code = int(digits[1:], 16) if digits[:1] in "xX" else int(digits)

@@ -117,6 +117,8 @@ def test_apostrophe_as_any_character_reference_or_escape(echo: str) -> None:
         ("a<b>&\"c'", "a&LT;b&GT;&AMP;&QUOT;c&#39;"),
         ("a<b", "a&#60;b"),
         ("R&D&", "R&amp;D&amp;"),  # an escape is taken whole, not its first character as the literal
+        ("a<b>&c", "a&amp;lt;b&amp;gt;&amp;amp;c"),  # escaped twice: an HTML page quoting the XML request
+        ("a'b", "a&amp;#39;b"),
         ("a<b", "a&#x3C;b"),
         ("a<b", "a&#x3c;b"),
         ("café", "caf&eacute;"),
@@ -300,6 +302,7 @@ ENCODINGS = {
     "xml &apos;": lambda s, rnd: html.escape(s, quote=False).replace('"', "&quot;").replace("'", "&apos;"),
     "numeric references": lambda s, rnd: "".join(_numeric_reference(c, rnd) for c in s),
     "html.escape, folded": lambda s, rnd: html.escape(fold(s)),
+    "html.escape twice": lambda s, rnd: html.escape(html.escape(s)),
     "json": lambda s, rnd: json.dumps(s)[1:-1],
     "json, non-ASCII kept": lambda s, rnd: json.dumps(s, ensure_ascii=False)[1:-1],
     "json \\u everything": lambda s, rnd: "".join(_json_escape(c, rnd) for c in s),
@@ -365,7 +368,7 @@ def test_a_numeric_secret_never_eats_into_a_longer_number(secret, before, after,
 @settings(max_examples=200, deadline=None)
 @given(
     secret=secrets_st.filter(lambda s: not any(c.isspace() for c in s)),
-    encoding=st.sampled_from(["as sent", "html.escape", "numeric references", "json \\u everything", "url any case", "mixture"]),
+    encoding=st.sampled_from(["as sent", "html.escape", "html.escape twice", "numeric references", "json \\u everything", "url any case", "mixture"]),
     prefix=SURROUNDING,
     data=st.data(),
 )
