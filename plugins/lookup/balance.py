@@ -33,13 +33,17 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Show the money left (connection options from webcom_mobi_* variables)
+# example: needs webcom_mobi_api_url={api_url} webcom_mobi_token={token}
+# The connection comes from variables webcom_mobi_api_url and webcom_mobi_token (or
+# webcom_mobi_login with webcom_mobi_password), e.g. in group_vars. module_defaults never
+# reaches a lookup.
+- name: Show the money left
   ansible.builtin.debug:
     msg: "{{ lookup('webcom.mobi.balance').money_text }} left"
 
-- name: SMS left for Russia, with options given directly
+- name: SMS left for Russia, with an option given in the call itself
   ansible.builtin.debug:
-    msg: "{{ lookup('webcom.mobi.balance', 'Russia', api_url=webcom_api_url, token=webcom_token) }}"
+    msg: "{{ lookup('webcom.mobi.balance', 'Russia', cache_ttl=0) }} SMS left for Russia"
 
 - name: Several areas at once, in order
   ansible.builtin.debug:
@@ -62,7 +66,8 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
+from ansible_collections.webcom.mobi.plugins.plugin_utils._action import terminal_safe
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, connection_settings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, SECRET_OPTIONS, resolve
 
@@ -80,18 +85,19 @@ class LookupModule(LookupBase):
                                template=self._templar.template)
             secrets.extend(resolved.secrets)
             settings = connection_settings(resolved.values)
+            secrets.extend(settings.secrets)
             if settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)
             model = current_balance(settings, display.warning)
         except WebcomError as exc:
             message = str(exc) if str(exc).startswith(NAME) else f"{NAME}: {exc}"
-            raise AnsibleLookupError(redact(message, secrets)) from None
+            raise AnsibleLookupError(terminal_safe(message, secrets)) from None
         if not terms:
             return [model]
         unknown_areas = [str(area) for area in terms if area not in model["sms"]]
         if unknown_areas:
             known = ", ".join(model["sms"]) or "none"
-            raise AnsibleLookupError(
-                f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}"
-            )
+            raise AnsibleLookupError(terminal_safe(
+                f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}", secrets
+            ))
         return [model["sms"][area] for area in terms]

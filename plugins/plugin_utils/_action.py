@@ -29,6 +29,9 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import SECRET_OPTIONS, Option, resolve
 
 
+MESSAGE_LIMIT = 4000  # a failed task lists every unmet requirement in its one line
+
+
 class BalanceActionBase(ActionBase):
     """Resolve the task's options, call ``answer``, and mask secrets in what comes back."""
 
@@ -76,11 +79,18 @@ class BalanceActionBase(ActionBase):
 
 
 def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
-    for key in ("msg", "exception"):
-        if isinstance(result.get(key), str):
-            result[key] = redact(result[key], secrets)
+    """Secrets masked in every message, and no message carries a terminal control from the server."""
+    if isinstance(result.get("msg"), str):
+        result["msg"] = terminal_safe(result["msg"], secrets)
+    if isinstance(result.get("exception"), str):
+        result["exception"] = redact(result["exception"], secrets)
     if "warnings" in result:
-        result["warnings"] = [redact(str(warning), secrets) for warning in result["warnings"]]
+        result["warnings"] = [terminal_safe(str(warning), secrets) for warning in result["warnings"]]
     for check in result.get("requirements", []):
-        check["msg"] = redact(check["msg"], secrets)
+        check["msg"] = terminal_safe(check["msg"], secrets)
     return result
+
+
+def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:
+    """A message as users see it: secrets masked first, then one line with no control characters."""
+    return one_line(redact(message, secrets), MESSAGE_LIMIT)

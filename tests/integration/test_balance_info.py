@@ -168,7 +168,7 @@ def test_argument_errors_name_the_options_and_send_nothing(sim, tmp_path) -> Non
         ({"kind": "oversized"}, DOCS, "the response is larger than 1024 KiB and was refused without reading the rest"),
         ({"kind": "non_xml", "status": 500}, DOCS, 'HTTP 500 Internal Server Error from SIM/balance.php: "Internal Server Error"'),
         ({"kind": "status", "status": 503, "retry_after": "0"}, DOCS, "HTTP 503 Service Unavailable from SIM/balance.php after 2 tries in "),
-        ({"kind": "delay", "seconds": 2}, DOCS, "timeout: no answer within 0.5 s from SIM/balance.php after 2 tries in "),
+        ({"kind": "delay", "seconds": 2}, DOCS, "timeout: no complete answer within 0.5 s from SIM/balance.php after 2 tries in "),
     ],
     ids=["auth", "locked", "error-200-ru", "html", "truncated", "oversized", "http-500", "retries-exhausted", "timeout"],
 )
