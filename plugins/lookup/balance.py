@@ -66,7 +66,8 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact
+from ansible_collections.webcom.mobi.plugins.plugin_utils._action import terminal_safe
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, connection_settings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, SECRET_OPTIONS, resolve
 
@@ -84,18 +85,19 @@ class LookupModule(LookupBase):
                                template=self._templar.template)
             secrets.extend(resolved.secrets)
             settings = connection_settings(resolved.values)
+            secrets.extend(settings.secrets)
             if settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)
             model = current_balance(settings, display.warning)
         except WebcomError as exc:
             message = str(exc) if str(exc).startswith(NAME) else f"{NAME}: {exc}"
-            raise AnsibleLookupError(redact(message, secrets)) from None
+            raise AnsibleLookupError(terminal_safe(message, secrets)) from None
         if not terms:
             return [model]
         unknown_areas = [str(area) for area in terms if area not in model["sms"]]
         if unknown_areas:
             known = ", ".join(model["sms"]) or "none"
-            raise AnsibleLookupError(
-                f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}"
-            )
+            raise AnsibleLookupError(terminal_safe(
+                f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}", secrets
+            ))
         return [model["sms"][area] for area in terms]
