@@ -11,7 +11,9 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import yaml
 from _collection_tree import REPO_ROOT
+from docs_to_rst import ConversionError, Converter, generated
 from examples_extract import Example, Markers, documentation_pages, markdown_examples, parse, plugin_files
 from examples_lint import Finding, lint
 from examples_run import problems
@@ -102,3 +104,25 @@ def test_markers_are_read_and_unknown_ones_refused(tmp_path: Path) -> None:
     page.write_text("<!-- example: skip -->\n```yaml\na: 1\n```\n")
     with pytest.raises(ValueError, match="unknown example marker"):
         markdown_examples(tmp_path, "page.md")
+
+
+def test_the_docsite_guides_are_generated_from_the_markdown() -> None:
+    """docs/docsite/rst/ is docs_to_rst.py's output for docs/*.md, and extra-docs.yml lists every guide."""
+    wanted = generated(REPO_ROOT)
+    committed = sorted((REPO_ROOT / "docs" / "docsite" / "rst").glob("*.rst"))
+    assert sorted(wanted) == committed, "run: python tests/examples/docs_to_rst.py"
+    stale = [path.name for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
+    assert not stale, f"{stale} differ from docs/*.md: run python tests/examples/docs_to_rst.py"
+    index = yaml.safe_load((REPO_ROOT / "docs" / "docsite" / "extra-docs.yml").read_text())
+    listed = [entry["ref"] for section in index["sections"] for entry in section["toctree"]]
+    assert sorted(listed) == sorted(path.stem for path in wanted)
+
+
+def test_a_link_to_a_missing_heading_stops_the_docsite(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "options.md").write_text("# Options\n\n## The cache\n\nText.\n")
+    (tmp_path / "docs" / "errors.md").write_text("# Errors\n\nSee [the cache](options.md#the-cache).\n")
+    assert ":ref:`the cache <ansible_collections.webcom.mobi.docsite.options.the-cache>`" in Converter(tmp_path, "errors").convert()
+    (tmp_path / "docs" / "errors.md").write_text("# Errors\n\nSee [the cache](options.md#the-cahce).\n")
+    with pytest.raises(ConversionError, match="options.md has no heading #the-cahce"):
+        Converter(tmp_path, "errors").convert()
