@@ -10,6 +10,8 @@ Wall-time bounds here are behavioural, not performance targets: the contract bou
 
 from __future__ import annotations
 
+import re
+
 from hostile_run import STARTUP_ALLOWANCE_S, assert_one_clear_line, balance_task, lookup_task, run_hostile, tries_in
 from hostile_server import BALANCE_XML
 from playbook_runner import play
@@ -20,6 +22,7 @@ DRIP_BODY = [HEAD_200, ("repeat", b"<", 1.0)]
 DRIP_HEADERS = [("drip", b"HTTP/1.1 200 OK\r\n", 0.2), ("repeat", b"X", 1.0)]
 ENDLESS_CONTINUE = [("repeat", b"HTTP/1.1 100 Continue\r\n\r\n", 0.2)]
 FIRST_BACKOFF_S = 0.5
+SAYS_HOW_LONG = re.compile(r"\b\d+(?:\.\d+)?\s?s(?:ec|econds?)?\b")
 
 
 def contract_bound_s(timeout: float, retries: int) -> float:
@@ -45,6 +48,7 @@ def test_every_try_is_cut_at_timeout_for_every_plugin(serve, tmp_path) -> None:
     assert outcome.elapsed_s < bound
     msg = assert_one_clear_line(outcome, "info body drips", "timeout")
     assert tries_in(msg) == 2, msg
+    assert SAYS_HOW_LONG.search(msg), f"the error does not say how long it tried: {msg}"
     assert body.request_count == 2
     for task in ("info headers drip", "info endless 100 Continue", "facts body drips"):
         msg = assert_one_clear_line(outcome, task, "timeout")
