@@ -14,7 +14,7 @@ only what the platform or the transport said, never the credentials.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 class WebcomError(Exception):
@@ -103,6 +103,8 @@ _PARTIAL_ESCAPE = (
 )
 ELLIPSIS = "…"
 _AMP = "&(?:amp;)?"
+# Characters every escaped form starts with (and one_line's replacement for a control character).
+_ESCAPE_INTRODUCERS = frozenset("&\\%\ufffd")
 # Separators that make one number of digits on both sides: 10.1, 127.0.0.1, 100,000, 2026-11-30, 10:30, 1/2.
 _NUMBER_JOINERS = frozenset(".,-:/")
 
@@ -136,9 +138,13 @@ def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
     if not text:
         return text
     spans: list[tuple[int, int]] = []
+    present: frozenset[str] | None = None
     for secret in sorted({str(secret) for secret in secrets if secret}, key=len, reverse=True):
         matcher = _matcher(secret)
-        if matcher is not None:
+        if matcher is None:
+            continue
+        present = frozenset(text) if present is None else present
+        if matcher.may_occur_in(present):
             spans.extend(matcher.spans(text))
     if not spans:
         return text
@@ -181,11 +187,24 @@ class _SecretMatcher:
     """Finds one secret's whole occurrences (and truncated starts) in a text."""
 
     def __init__(self, tokens: list[str | None]) -> None:
-        forms = [_whitespace_run() if token is None else _char_pattern(token) for token in tokens]
-        self.pattern = re.compile("".join(forms))
+        self._tokens = tokens
         self.first, self.last = tokens[0], tokens[-1]
-        self._forms = forms
+        self._characters = frozenset(token for token in tokens if token is not None)
         self._truncated: re.Pattern[str] | None = None
+
+    def may_occur_in(self, present: frozenset[str]) -> bool:
+        """A cheap test on the text's characters, so most texts never pay for compiling the patterns."""
+        if not _ESCAPE_INTRODUCERS.isdisjoint(present):
+            return True
+        return self._characters <= present or (ELLIPSIS in present and self.first in present)
+
+    @cached_property
+    def _forms(self) -> list[str]:
+        return [_whitespace_run() if token is None else _char_pattern(token) for token in self._tokens]
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("".join(self._forms))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         found = []
@@ -203,9 +222,10 @@ class _SecretMatcher:
 
     def _truncated_spans(self, text: str) -> list[tuple[int, int]]:
         if self._truncated is None:
-            # The first form, then each further one or nothing left but the cut: a flat pattern
-            # (no nesting) for any non-empty start of the secret that runs into the ellipsis.
-            cut = f"(?={_PARTIAL_ESCAPE}?{ELLIPSIS})"
+            # The first form, then each further one or nothing if the cut (maybe half an escape)
+            # comes next: a flat pattern, no nesting, for any start of the secret that runs into
+            # the ellipsis. The lookahead is loose to keep the pattern small; the end checks.
+            cut = f"(?=[&\\\\%\ufffd{ELLIPSIS}])"
             rest = "".join(f"(?:{form}|{cut})" for form in self._forms[1:])
             self._truncated = re.compile(f"{self._forms[0]}{rest}{_PARTIAL_ESCAPE}?(?={ELLIPSIS})")
         found = []
