@@ -176,7 +176,8 @@ def test_the_ci_recipe_runs_verbatim_from_the_installed_collection_and_stops_the
     _, _, installed = release
     page = (REPO_ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
     recipe = fenced(section(page, "## In your own CI"), "sh")[0].strip().splitlines()
-    start, stop = recipe[0], recipe[-1]
+    stop = recipe[-1]
+    assert recipe[0] == "ansible-playbook -i localhost, webcom.mobi.simulator -e state=started"
     assert stop == "ansible-playbook -i localhost, webcom.mobi.simulator -e state=stopped"
     for name, text in file_examples(page).items():
         fresh.file(name, text)

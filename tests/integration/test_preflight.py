@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _collection_tree import REPO_ROOT, collections_root
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from _collection_tree import REPO_ROOT, collections_root
 from playbook_runner import CALLBACKS, PlaybookRun, run_playbook
 from simulator_harness import SIMULATOR, RunningSimulator
 

@@ -217,8 +217,8 @@ def test_the_credential_type_is_one_awx_accepts_and_feeds_the_documented_names(t
     sources = documented_sources()
     assert set(fields) == {"api_url", "login", "password", "token"} == set(sources)
     assert {name for name, field in fields.items() if field.get("secret")} == {"password", "token"}
-    assert injectors["env"] == {sources[name][0]: "{{ %s }}" % name for name in fields}
-    assert injectors["extra_vars"] == {sources[name][1]: "{{ %s }}" % name for name in fields}
+    assert injectors["env"] == {sources[name][0]: f"{{{{ {name} }}}}" for name in fields}
+    assert injectors["extra_vars"] == {sources[name][1]: f"{{{{ {name} }}}}" for name in fields}
 
 
 def yaml_blocks(markdown: str) -> list[str]:
