@@ -115,9 +115,10 @@ def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
     A server may echo a secret as sent, or with any mixture of: whitespace runs folded or
     changed (any run of whitespace in the secret matches any run of whitespace, literal or
     escaped; whitespace at the secret's ends is ignored), XML/HTML character references
-    (named, decimal or hex, any case, leading zeros), JSON or Python escapes (``\\"``,
-    ``\\uXXXX``...), URL encoding (``%XX`` in any case, ``+`` for a space). Each character of
-    the secret may take any of these forms independently; the whole echo becomes one ``MASK``.
+    (named, decimal or hex, any case, leading zeros, or escaped once more as ``&amp;lt;``),
+    JSON or Python escapes (``\\"``, ``\\uXXXX``, ``\\xNN``...), URL encoding (``%XX`` in any
+    case, ``+`` for a space). Each character of the secret may take any of these forms
+    independently; the whole echo becomes one ``MASK``.
     A secret that sanitising already replaced with U+FFFD is matched too, character by character.
 
     "Whole" means masking never corrupts other text: an occurrence that starts (ends) with a
