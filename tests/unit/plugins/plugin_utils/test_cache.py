@@ -447,8 +447,11 @@ def test_old_entries_locks_and_leftovers_are_pruned_when_writing(sim, cache_home
 
 
 def test_pruning_runs_at_most_hourly_and_spares_a_held_lock_and_a_long_ttl(sim, cache_home) -> None:
+    def entry_of(**options) -> Path:
+        return BalanceCache(settings(sim.api_url, **options)).path
+
     balance(sim)  # first write: prunes the empty directory, leaves the marker
-    [docs_entry] = entry_files(cache_home)
+    docs_entry = entry_of()
     docs_lock = docs_entry.with_suffix(".lock")
     _age(docs_entry, 2 * DAY)
     _age(docs_lock, 2 * DAY)
@@ -459,15 +462,22 @@ def test_pruning_runs_at_most_hourly_and_spares_a_held_lock_and_a_long_ttl(sim, 
     holder = os.open(docs_lock, os.O_RDWR)
     try:
         fcntl.flock(holder, fcntl.LOCK_EX)  # some fork is still working under it
-        balance(sim, cache_ttl=3 * DAY, login="ru-user", password="ru-password")  # a writer keeping 3 days
+        balance(sim, login="ru-user", password="ru-password")  # a write with the default TTL: the prune is due
     finally:
         os.close(holder)
-    assert docs_lock.exists()  # held: not idle
-    assert docs_entry.exists()  # two days old, but this writer's cache_ttl is three
+    assert not docs_entry.exists()  # two days old
+    assert docs_lock.exists()  # as old, but held: not idle
+
+    ru_entry = entry_of(login="ru-user", password="ru-password")
+    _age(ru_entry, 2 * DAY)
+    _last_prune_hours_ago(cache_home, 2)
+    balance(sim, cache_ttl=3 * DAY, login="short-user", password="10")  # a writer keeping answers three days
+    assert ru_entry.exists()  # two days old, but this writer's cache_ttl is three
 
     _last_prune_hours_ago(cache_home, 2)
-    balance(sim, login="short-user", password="10")  # a writer with the default TTL
-    assert not docs_entry.exists() and not docs_lock.exists()
+    with pytest.raises(PlatformError):
+        balance(sim, login="locked-user", password="locked-password")  # its refusal is a write too
+    assert not ru_entry.exists() and not docs_lock.exists()
 
 
 def test_an_entry_too_large_to_read_back_is_not_written(cache_home) -> None:
