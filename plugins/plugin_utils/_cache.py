@@ -59,8 +59,8 @@ PRUNE_MARKER = ".pruned"
 PRUNE_EVERY_S = 3600
 STALE_AFTER_S = 24 * 3600
 PRUNABLE_NAME = re.compile(r"[0-9a-f]{64}\.(json|lock)|\.tmp-.*")
-# Stand-ins requests would use for ca_path and proxy when they are not set (see _transport).
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+# What the transport trusts when ca_path is not set: these bundles, else certifi's, else the system's (SSL_CERT_*).
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 NONBLOCKING_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 NONBLOCKING_LOCK = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 CLOCK_SKEW_S = 5  # a stored_at this far ahead of our clock means the entry is not ours to trust

@@ -291,12 +291,13 @@ def real_model(simulator) -> dict:
         pytest.param({"proxy": "http://127.0.0.1:3128"}, {"proxy": "http://127.0.0.1:3129"}, {}, id="proxy-other"),
         pytest.param({}, {}, {"HTTPS_PROXY": "http://127.0.0.1:3128"}, id="proxy-from-environment"),
         pytest.param({}, {}, {"REQUESTS_CA_BUNDLE": "/etc/webcom-test/other-ca.pem"}, id="ca-bundle-from-environment"),
+        pytest.param({}, {}, {"SSL_CERT_FILE": "/etc/webcom-test/other-ca.pem"}, id="system-ca-from-environment"),
     ],
 )
 def test_an_answer_is_never_served_to_a_task_that_trusts_differently(
     cache_home, monkeypatch, real_model, first, second, environment
 ) -> None:
-    for name in ("HTTPS_PROXY", "https_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    for name in ("HTTPS_PROXY", "https_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         monkeypatch.delenv(name, raising=False)
     fetch = CountingFetch(real_model)
     trusted_once = settings("http://127.0.0.1:9/xml", **first)
