@@ -176,8 +176,8 @@ def test_the_ci_recipe_runs_verbatim_from_the_installed_collection_and_stops_the
     _, _, installed = release
     page = (REPO_ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
     recipe = fenced(section(page, "## In your own CI"), "sh")[0].strip().splitlines()
-    stop = recipe[-1]
-    assert recipe[0] == "ansible-playbook -i localhost, webcom.mobi.simulator -e state=started"
+    start, stop = recipe[0], recipe[-1]
+    assert start == "ansible-playbook -i localhost, webcom.mobi.simulator -e state=started"
     assert stop == "ansible-playbook -i localhost, webcom.mobi.simulator -e state=stopped"
     for name, text in file_examples(page).items():
         fresh.file(name, text)
@@ -192,6 +192,9 @@ def test_the_ci_recipe_runs_verbatim_from_the_installed_collection_and_stops_the
     assert "Verdict                the account can carry this traffic" in output
     assert "demo-password" not in output
     assert core_warnings(output) == [], output
+    assert port_is_open(port)
+    again = fresh.sh(start, check=False)  # a second start is a mistake in the CI job: say so, keep the first
+    assert again.returncode == 2 and f"already running (pid {pid}" in again.stdout, again.stdout
     assert port_is_open(port)
 
     stopped = fresh.sh(stop)
@@ -209,6 +212,20 @@ def test_a_failed_start_fails_the_recipe_at_once(fresh) -> None:
     assert failed.returncode == 2, failed.stdout
     assert "missing.json" in failed.stdout
     assert not (fresh.path / "webcom-mobi-simulator.pid").exists()
+
+
+def test_a_stale_pid_file_never_stops_another_program(release, fresh) -> None:
+    """A pid file left behind by a crashed run may name a recycled pid: only a simulator is stopped."""
+    bystander = subprocess.Popen(["sleep", "120"])
+    try:
+        (fresh.path / "webcom-mobi-simulator.pid").write_text(f"{bystander.pid}\n")
+        stopped = fresh.sh("ansible-playbook -i localhost, webcom.mobi.simulator -e state=stopped")
+        assert "ok: [localhost]" in stopped.stdout and "changed: [localhost]" not in stopped.stdout
+        assert bystander.poll() is None  # still running
+        assert not (fresh.path / "webcom-mobi-simulator.pid").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
 
 
 def readme() -> str:
