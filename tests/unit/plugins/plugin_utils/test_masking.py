@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     MASK,
     HTTPStatusError,
@@ -447,9 +447,11 @@ def replay():
         thread.join(5)
 
 
-def _settings(server, password: str = "docs-password"):
+def _check(server, password: str = "docs-password") -> None:
+    """One balance check against the server, uncached, the way the modules and the lookup make it."""
     host, port = server.server_address[:2]
-    return connection_settings({"api_url": f"http://{host}:{port}/xml", "login": "docs-user", "password": password, "retries": 0, "timeout": 5})
+    options = {"api_url": f"http://{host}:{port}/xml", "login": "docs-user", "password": password, "retries": 0, "timeout": 5, "cache_ttl": 0}
+    current_balance(connection_settings(options), lambda warning: None)
 
 
 def _assert_clean(message: str) -> None:
@@ -459,7 +461,7 @@ def _assert_clean(message: str) -> None:
 def test_redirect_location_reaches_the_message_sanitised(replay) -> None:
     replay.answer = (302, [b"Location: http://evil.example/\x1b[2J\x1b]0;x\x07/\xe2\x80\xaeevil"], b"")
     with pytest.raises(TransportError) as caught:
-        fetch_balance(_settings(replay))
+        _check(replay)
     message = str(caught.value)
     assert "redirects to http://evil.example/" in message
     _assert_clean(message)
@@ -469,7 +471,7 @@ def test_http_error_excerpt_reaches_the_message_sanitised_and_masked(replay) -> 
     body = "<p>Bad\x1b[31m password: docs-password\u202e\u2066 for\x07 you</p>".encode()
     replay.answer = (500, [b"Content-Type: text/html"], body)
     with pytest.raises(HTTPStatusError) as caught:
-        fetch_balance(_settings(replay))
+        _check(replay)
     message = str(caught.value)
     assert f'"Bad\ufffd[31m password: {MASK}\ufffd\ufffd for\ufffd you"' in message
     _assert_clean(message)
@@ -479,6 +481,6 @@ def test_platform_error_text_reaches_the_message_sanitised(replay) -> None:
     body = '<?xml version="1.0" encoding="utf-8"?><response><error>Wrong login\u202e or password\u2067</error></response>'.encode()
     replay.answer = (400, [b"Content-Type: text/xml"], body)
     with pytest.raises(PlatformError) as caught:
-        fetch_balance(_settings(replay))
+        _check(replay)
     assert "Wrong login\ufffd or password\ufffd" in str(caught.value)
     _assert_clean(str(caught.value))
