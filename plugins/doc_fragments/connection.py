@@ -69,8 +69,8 @@ options:
       - Reuse an answer fetched for the same endpoint (the balance), O(api_url), credentials and trust
         settings within this many seconds, across hosts and forks of one run and across runs; V(0) disables.
       - The trust settings are O(validate_certs), O(ca_path) and O(proxy) (or, when those two are not set,
-        the variables used instead: E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE), E(SSL_CERT_FILE), E(SSL_CERT_DIR)
-        and the E(https_proxy)-style ones), so a balance fetched with O(validate_certs=false) is never served
+        the variables used instead (E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE), E(SSL_CERT_FILE), E(SSL_CERT_DIR)
+        and the E(https_proxy)-style ones)), so a balance fetched with O(validate_certs=false) is never served
         to a task that validates certificates.
       - Stored under C($XDG_CACHE_HOME/webcom.mobi/) (default C(~/.cache/webcom.mobi/)), mode 0700, files 0600,
         without any secret. Entries and their lock files are named by a keyed hash of all of the above.
