@@ -39,10 +39,10 @@ EXAMPLES = r"""
 
 - name: Stop unless the campaign surely fits
   ansible.builtin.assert:
-    that: report.verdict == 'fits'
-    fail_msg: "{{ report.msg }}"
+    that: (ansible_facts['webcom_mobi_balance'] | webcom.mobi.sms_plan(campaign)).verdict == 'fits'
+    fail_msg: "{{ (ansible_facts['webcom_mobi_balance'] | webcom.mobi.sms_plan(campaign)).msg }}"
   vars:
-    report: "{{ ansible_facts['webcom_mobi_balance'] | webcom.mobi.sms_plan({'Russia': 500, 'Ukraine': 200}) }}"
+    campaign: {Russia: 500, Ukraine: 200}
 """
 
 RETURN = r"""

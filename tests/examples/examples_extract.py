@@ -22,7 +22,8 @@ MD_MARKER = re.compile(r"^\s*<!--\s*example:\s*(?P<body>.*?)\s*-->\s*$")
 YAML_MARKER = re.compile(r"^#\s*example:\s*(?P<body>.*?)\s*$")
 PLUGIN_DIRS = ("plugins/modules", "plugins/lookup", "plugins/filter", "plugins/test",
                "plugins/inventory", "plugins/callback", "extensions/eda/plugins/event_source")
-RUNNABLE = ("playbook", "tasks")
+RUNNABLE = ("playbook", "tasks", "command")
+SHELL_LANGUAGES = ("sh", "shell", "bash", "console")
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Markers:
     parse_only: str | None = None        # the reason given
     file_name: str | None = None         # written to this name for later examples of the page
     expect_failure: bool = False
+    run: bool = False                    # a shell block: run its commands in the page's directory
     needs: dict[str, str] = field(default_factory=dict)
 
     def add(self, body: str, where: str) -> None:
@@ -46,6 +48,8 @@ class Markers:
             self.file_name = rest
         elif verb == "expect-failure":
             self.expect_failure = True
+        elif verb == "run":
+            self.run = True
         elif verb == "needs":
             for item in shlex.split(rest):
                 key, sep, value = item.partition("=")
@@ -64,6 +68,7 @@ class Example:
     markers: Markers
     label: str = ""        # "EXAMPLES#2" for plugin examples
     group: str = ""        # examples that run together in one play (a plugin's EXAMPLES)
+    language: str = "yaml"  # "sh" for a shell block marked run
     data: Any = None
     error: str | None = None   # the YAML parser's complaint, if it does not parse
 
@@ -73,6 +78,8 @@ class Example:
 
     @property
     def kind(self) -> str:
+        if self.language != "yaml":
+            return "command"
         return classify(self.data) if self.error is None else "invalid YAML"
 
     @property
@@ -89,7 +96,8 @@ class Example:
             return f"{self.location} (parsed only: {self.kind}: {self.markers.parse_only})"
         if not self.runnable:
             return f"{self.location} (parsed only: {self.kind})"
-        return self.location + (" (expect failure)" if self.markers.expect_failure else "")
+        suffix = " (command)" if self.kind == "command" else ""
+        return self.location + suffix + (" (expect failure)" if self.markers.expect_failure else "")
 
 
 def classify(data: Any) -> str:
@@ -114,6 +122,9 @@ def classify(data: Any) -> str:
 
 
 def parse(example: Example) -> Example:
+    if example.language != "yaml":
+        example.data = example.text
+        return example
     try:
         example.data = yaml.safe_load(example.text)
     except yaml.YAMLError as exc:
@@ -134,15 +145,22 @@ def markdown_examples(root: Path, relative: str) -> list[Example]:
         end = index + 1
         while end < len(lines) and not re.match(rf"^\s*{re.escape(ticks[0])}{{{len(ticks)},}}\s*$", lines[end]):
             end += 1
-        if opening["info"].lower() in ("yaml", "yml"):
-            markers = Markers()
-            above = index - 1
-            while above >= 0 and MD_MARKER.match(lines[above]):
-                above -= 1
-            for marker_line in range(above + 1, index):
-                markers.add(MD_MARKER.match(lines[marker_line])["body"], f"{relative}:{marker_line + 1}")
-            body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[index + 1:end]]
-            examples.append(parse(Example(relative, index + 1, "\n".join(body) + "\n", markers)))
+        language = opening["info"].lower()
+        markers = Markers()
+        above = index - 1
+        while above >= 0 and MD_MARKER.match(lines[above]):
+            above -= 1
+        for marker_line in range(above + 1, index):
+            markers.add(MD_MARKER.match(lines[marker_line])["body"], f"{relative}:{marker_line + 1}")
+        body = "\n".join(line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[index + 1:end]) + "\n"
+        if language in ("yaml", "yml"):
+            if markers.run:
+                raise ValueError(f"{relative}:{index + 1}: 'example: run' is for shell blocks; YAML plays and tasks run anyway")
+            examples.append(parse(Example(relative, index + 1, body, markers)))
+        elif markers.run and language in SHELL_LANGUAGES:
+            examples.append(parse(Example(relative, index + 1, body, markers, language="sh")))
+        elif above + 1 < index:
+            raise ValueError(f"{relative}:{index + 1}: an example marker on a {language or 'plain'} block, which is no example")
         index = end + 1
     return examples
 

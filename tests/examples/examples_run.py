@@ -9,10 +9,14 @@ the controller's environment. Values may hold {api_url}, {login}, {password}, {t
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+from _collection_tree import collections_root
 from examples_extract import Example
 from examples_lint import wrap_tasks
 from playbook_runner import PlaybookRun, run_playbook
@@ -62,13 +66,39 @@ def task_names(tasks: list[Any]) -> list[str]:
 
 
 def expected_names(example: Example) -> list[str]:
+    if example.kind == "command":
+        return []
     if example.kind == "playbook":
         return [name for play in example.data for section in ("pre_tasks", "tasks", "post_tasks")
                 for name in task_names(play.get(section, []))]
     return task_names(example.data)
 
 
+def run_command(example: Example, workdir: Path, environment: dict[str, str]) -> PlaybookRun:
+    """A shell block marked run: its commands in the page's directory, with this core's ansible-* first on PATH."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(workdir / "home"),   # the same home and cache as the page's playbook runs
+        "XDG_CACHE_HOME": str(workdir / "cache"),
+        "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
+        "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
+        "ANSIBLE_NOCOLOR": "1",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        **environment,
+    }
+    completed = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", example.text], cwd=workdir, env=env,
+                               capture_output=True, text=True, timeout=300, check=False)
+    return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, [], workdir)
+
+
 def run_examples(examples: list[Example], workdir: Path, extra_vars: dict[str, str], environment: dict[str, str]) -> PlaybookRun:
+    if examples[0].kind == "command":
+        if extra_vars:
+            raise ValueError(f"{examples[0].location}: a command takes only UPPER-CASE (environment) needs; "
+                             f"give variables on its command line: {sorted(extra_vars)}")
+        return run_command(examples[0], workdir, environment)
     args: tuple[str, ...] = ()
     if extra_vars:
         # A file, not -e KEY=VALUE: the values are secrets, and the command line is visible to ps.
@@ -81,6 +111,10 @@ def run_examples(examples: list[Example], workdir: Path, extra_vars: dict[str, s
 
 def problems(example: Example, run: PlaybookRun) -> list[str]:
     """What is wrong with this example's part of a run (empty when it did what it shows)."""
+    if example.kind == "command":
+        if example.markers.expect_failure:
+            return [] if run.returncode != 0 else ["it is marked expect-failure, yet its commands exited 0"]
+        return [f"its commands exited {run.returncode}"] if run.returncode != 0 else []
     mine = [result for result in run.results if result["task"] in expected_names(example)]
     if example.markers.expect_failure:
         if run.returncode == 0 or not any(result["status"] == "failed" for result in mine):

@@ -94,15 +94,20 @@ def test_markers_are_read_and_unknown_ones_refused(tmp_path: Path) -> None:
         "<!-- example: expect-failure -->\n<!-- example: needs vault_webcom_token={token} WEBCOM_API_URL={api_url} -->\n"
         "```yaml\n- name: Check\n  webcom.mobi.balance_info:\n```\n\n"
         "```yaml\n- name: Play\n  hosts: all\n  tasks: []\n```\n\n```sh\nnot: [an example\n```\n"
+        "<!-- example: run -->\n```sh\nansible-playbook -i localhost, webcom.mobi.preflight -e @campaign.yml\n```\n"
     )
-    fragment, campaign, failing, play = markdown_examples(tmp_path, "page.md")
+    fragment, campaign, failing, play, command = markdown_examples(tmp_path, "page.md")
     assert fragment.test_id == "page.md:2 (parsed only: mapping: shows a fragment)"
     assert campaign.test_id == "page.md:7 (file campaign.yml: parsed only: variables)" and not campaign.runnable
     assert failing.markers == Markers(expect_failure=True, needs={"vault_webcom_token": "{token}", "WEBCOM_API_URL": "{api_url}"})
     assert failing.test_id == "page.md:13 (expect failure)" and failing.kind == "tasks"
     assert play.kind == "playbook" and play.runnable
+    assert command.test_id == "page.md:28 (command)" and command.runnable
     page.write_text("<!-- example: skip -->\n```yaml\na: 1\n```\n")
     with pytest.raises(ValueError, match="unknown example marker"):
+        markdown_examples(tmp_path, "page.md")
+    page.write_text("<!-- example: parse-only: why -->\n```json\n{}\n```\n")
+    with pytest.raises(ValueError, match="a json block, which is no example"):
         markdown_examples(tmp_path, "page.md")
 
 
