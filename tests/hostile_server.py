@@ -102,7 +102,7 @@ class HostileServer:
     def _accept_loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                sock, _ = self._listener.accept()
+                sock, _address = self._listener.accept()
             except (socket.timeout, BlockingIOError):
                 continue
             except OSError:
@@ -137,7 +137,7 @@ class HostileServer:
                 if not chunk:
                     return received
                 received += chunk
-            head, _, body = received.partition(b"\r\n\r\n")
+            head, _separator, body = received.partition(b"\r\n\r\n")
             length = _content_length(head)
             while len(body) < length and len(received) < MAX_REQUEST_BYTES:
                 chunk = sock.recv(65536)
@@ -188,7 +188,7 @@ class HostileServer:
 
 def _content_length(head: bytes) -> int:
     for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
+        name, _colon, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             try:
                 return int(value.strip())

@@ -33,7 +33,7 @@ def cache_directory(workdir: Path) -> Path:
 
 
 def test_an_answer_is_served_only_under_the_same_trust_settings(serve, tmp_path) -> None:
-    certs, proxied, bundle = (serve([http_response(BALANCE_XML)]) for _ in range(3))
+    certs, proxied, bundle = (serve([http_response(BALANCE_XML)]) for _server in range(3))
     tasks = [
         cached_task("insecure fetch", certs.api_url, validate_certs=False),
         cached_task("validating task", certs.api_url, validate_certs=True),

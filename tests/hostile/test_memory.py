@@ -39,7 +39,7 @@ def gzip_of_zeros(size: int) -> bytes:
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     piece = bytes(1024 * 1024)
     out = io.BytesIO()
-    for _ in range(size // len(piece)):
+    for _piece in range(size // len(piece)):
         out.write(compressor.compress(piece))
     out.write(compressor.flush())
     return out.getvalue()
