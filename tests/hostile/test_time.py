@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from hostile_run import STARTUP_ALLOWANCE_S, assert_one_clear_line, balance_task, lookup_task, run_hostile, tries_in
+from hostile_run import STARTUP_ALLOWANCE_S, assert_lookup_failed_clearly, assert_one_clear_line, balance_task, lookup_task, run_hostile, tries_in
 from hostile_server import BALANCE_XML
 from playbook_runner import play
 
