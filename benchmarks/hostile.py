@@ -79,14 +79,14 @@ def dribble_cost() -> None:
 
     from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import TransportError
     from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
-    from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import post_balance_request
+    from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import post_document
 
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 1000
     with HostileServer([("drip", answer, 0.2)]) as server:
         settings = connection_settings({"api_url": server.api_url, "token": "t", "timeout": 2, "retries": 3})
         started = time.monotonic()
         try:
-            post_balance_request(settings, b"<request/>")
+            post_document(settings, settings.endpoint("balance.php"), b"<request/>")
             said = "answered"
         except TransportError as exc:
             said = str(exc)[:60]

@@ -8,7 +8,8 @@ from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._action import BalanceActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import FACT_NAME
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import read
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS
 
@@ -17,4 +18,4 @@ class ActionModule(BalanceActionBase):
     OPTIONS = CONNECTION_OPTIONS
 
     def answer(self, settings: ConnectionSettings, params: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-        return {"ansible_facts": {FACT_NAME: current_balance(settings, warnings.append)}}
+        return {"ansible_facts": {FACT_NAME: read(settings, BALANCE, warnings.append).to_model()}}

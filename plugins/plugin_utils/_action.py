@@ -79,16 +79,29 @@ class BalanceActionBase(ActionBase):
 
 
 def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
-    """Secrets masked in every message, and no message carries a terminal control from the server."""
-    if isinstance(result.get("msg"), str):
-        result["msg"] = terminal_safe(result["msg"], secrets)
+    """Secrets masked in every message, and no message carries a terminal control from the server.
+
+    Messages are the ``msg`` keys at any depth (a requirement's line, a plan report's), the
+    warnings and a traceback; data (balances, sender lists) is never touched.
+    """
     if isinstance(result.get("exception"), str):
         result["exception"] = redact(result["exception"], secrets)
     if "warnings" in result:
         result["warnings"] = [terminal_safe(str(warning), secrets) for warning in result["warnings"]]
-    for check in result.get("requirements", []):
-        check["msg"] = terminal_safe(check["msg"], secrets)
+    _mask_messages(result, secrets)
     return result
+
+
+def _mask_messages(value: Any, secrets: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "msg" and isinstance(inner, str):
+                value[key] = terminal_safe(inner, secrets)
+            else:
+                _mask_messages(inner, secrets)
+    elif isinstance(value, list):
+        for inner in value:
+            _mask_messages(inner, secrets)
 
 
 def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:

@@ -56,8 +56,8 @@ class Balance:
     def unlimited(self) -> list[str]:
         return [area for area, count in self.sms.items() if count is None]
 
-    def to_model(self, *, api_url: str, fetched_at: str, cached: bool = False, age_s: int = 0) -> dict[str, Any]:
-        """The contract's balance model, made only of JSON types."""
+    def to_model(self) -> dict[str, Any]:
+        """The balance's part of the contract's model, made only of JSON types (a Reading adds the rest)."""
         return {
             "money": json_number(self.money),
             "money_text": decimal_text(self.money),
@@ -65,11 +65,20 @@ class Balance:
             "sms": self.sms,
             "unlimited": self.unlimited,
             "areas": [{"area": line.area, "sms": line.count, "unlimited": line.unlimited} for line in self.areas],
-            "api_url": api_url,
-            "fetched_at": fetched_at,
-            "cached": cached,
-            "age_s": age_s,
         }
+
+    @classmethod
+    def from_decoded(cls, data: Mapping[str, Any]) -> Balance:
+        """The balance a valid response states, from the schema's decoded data."""
+        money_node = data["money"]
+        currency = money_node.get("@currency") if isinstance(money_node, Mapping) else None
+        money = money_node["$"] if isinstance(money_node, Mapping) else money_node
+        areas = tuple(
+            # The schema's union gives an int for a count and a str only for the unlimited sentinel.
+            AreaCount(area=line["@area"], count=None if isinstance(line["$"], str) else line["$"])
+            for line in data.get("sms", [])
+        )
+        return cls(money=money, currency=currency, areas=areas)
 
     @classmethod
     def from_model(cls, value: Any) -> Balance:

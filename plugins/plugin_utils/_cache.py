@@ -42,12 +42,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import PlatformError, WebcomError, redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._pacing import worst_case_s
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, Reading, T
 
-ENTRY_FORMAT = 2  # 2: the name also covers the document and the trust settings
+ENTRY_FORMAT = 3  # 2: the name also covers the document and the trust settings; 3: any document's reading
 KEY_FILE = "key"
 KEY_BYTES = 32
 MAX_ENTRY_BYTES = 1024 * 1024
@@ -64,9 +64,8 @@ CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", 
 NONBLOCKING_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 NONBLOCKING_LOCK = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 CLOCK_SKEW_S = 5  # a stored_at this far ahead of our clock means the entry is not ours to trust
-Fetch = Callable[[ConnectionSettings], dict[str, Any]]
+Fetch = Callable[[ConnectionSettings, Document[T]], Reading[T]]
 Warn = Callable[[str], None]
-MODEL_KEYS = frozenset(("money", "money_text", "currency", "sms", "unlimited", "areas", "api_url", "fetched_at"))
 
 
 class CacheUnavailable(Exception):
@@ -79,14 +78,14 @@ class EntryTooLarge(ValueError):
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    """What an entry holds: a balance model, or the platform's refusal, and how old it is."""
+    """What an entry holds: a reading, or the platform's refusal, and how old it is."""
 
-    model: dict[str, Any] | None
+    reading: Reading[Any] | None
     refusal: dict[str, str] | None
     age_s: int
 
-    def balance(self) -> dict[str, Any]:
-        """The cached model, marked as such, or the cached refusal raised again."""
+    def answer(self) -> Reading[Any]:
+        """The cached reading, marked as such, or the cached refusal raised again."""
         if self.refusal is not None:
             raise PlatformError(
                 f"{self.refusal['message']} (the platform said so {self.age_s} s ago; "
@@ -94,7 +93,8 @@ class CachedAnswer:
                 kind=self.refusal["kind"],
                 text=self.refusal["text"],
             )
-        return {**(self.model or {}), "cached": True, "age_s": self.age_s}
+        assert self.reading is not None
+        return self.reading
 
 
 def cache_directory() -> Path:
@@ -110,7 +110,8 @@ def cache_directory() -> Path:
 class BalanceCache:
     """The entry of one document, API URL, set of credentials and trust settings."""
 
-    def __init__(self, settings: ConnectionSettings, document: str = "balance") -> None:
+    def __init__(self, settings: ConnectionSettings, document: Document[Any]) -> None:
+        self.document = document
         self.directory = cache_directory()
         self.ttl = settings.cache_ttl
         self.secrets = settings.secrets
@@ -119,7 +120,7 @@ class BalanceCache:
             key = _user_key(self.directory)
         except OSError as exc:
             raise CacheUnavailable(f"{self.directory}: {exc.strerror or exc}") from None
-        self.name = cache_key(key, settings, document)
+        self.name = cache_key(key, settings, document.name)
         self.path = self.directory / f"{self.name}.json"
         self.lock_path = self.directory / f"{self.name}.lock"
 
@@ -138,14 +139,26 @@ class BalanceCache:
         if not -CLOCK_SKEW_S <= age < self.ttl:
             return None
         model, refusal = entry.get("model"), entry.get("refusal")
-        if _is_model(model):
-            return CachedAnswer(model=model, refusal=None, age_s=max(0, int(age)))
+        reading = self._reading_of(model, entry, max(0, int(age)))
+        if reading is not None:
+            return CachedAnswer(reading=reading, refusal=None, age_s=reading.age_s)
         if isinstance(refusal, dict) and all(isinstance(refusal.get(key), str) for key in ("message", "kind", "text")):
-            return CachedAnswer(model=None, refusal=refusal, age_s=max(0, int(age)))
+            return CachedAnswer(reading=None, refusal=refusal, age_s=max(0, int(age)))
         return None
 
-    def store_model(self, model: Mapping[str, Any]) -> None:
-        self._write({"model": {key: model[key] for key in MODEL_KEYS}})
+    def _reading_of(self, model: Any, entry: Mapping[str, Any], age_s: int) -> Reading[Any] | None:
+        """The typed reading an entry holds, checked once by the document's own reader; None if it holds none."""
+        api_url, fetched_at = entry.get("api_url"), entry.get("fetched_at")
+        if not isinstance(model, dict) or not isinstance(api_url, str) or not isinstance(fetched_at, str):
+            return None
+        try:
+            result = self.document.from_model(model)
+        except WebcomError:
+            return None
+        return Reading(result, api_url=api_url, fetched_at=fetched_at, cached=True, age_s=age_s)
+
+    def store_reading(self, reading: Reading[Any]) -> None:
+        self._write({"model": reading.result.to_model(), "api_url": reading.api_url, "fetched_at": reading.fetched_at})
 
     def store_refusal(self, error: PlatformError) -> None:
         """Keep the platform's refusal too, so 200 hosts with a wrong password make one failed login, not 200."""
@@ -219,9 +232,7 @@ def cache_key(user_key: bytes, settings: ConnectionSettings, document: str) -> s
         "format": ENTRY_FORMAT,
         "document": document,
         "api_url": settings.api_url,
-        "login": settings.login,
-        "password": settings.password,
-        "token": settings.token,
+        "credentials": settings.credentials.identity(),
         "validate_certs": settings.validate_certs,
         "ca_path": os.path.abspath(settings.ca_path) if settings.ca_path else None,
         "ca_bundle_environment": None if settings.ca_path else [os.environ.get(name) for name in CA_BUNDLE_VARIABLES],
@@ -243,21 +254,21 @@ def lock_wait_s(settings: ConnectionSettings) -> float:
     return bound + LOCK_WAIT_MARGIN_S
 
 
-def cached_or_fetched(settings: ConnectionSettings, fetch: Fetch, warn: Warn, document: str = "balance") -> dict[str, Any]:
+def cached_or_fetched(settings: ConnectionSettings, document: Document[T], fetch: Fetch, warn: Warn) -> Reading[T]:
     """The answer from the cache when fresh, else from ``fetch(settings)``, stored for the next caller.
 
     A cache that cannot be used is a warning, never a failure: the answer is still fetched.
     """
     if settings.cache_ttl <= 0:
-        return fetch(settings)
+        return fetch(settings, document)
     try:
         cache = BalanceCache(settings, document)
     except CacheUnavailable as exc:
         warn(f"webcom.mobi: balance cache not used, fetching directly: {exc}")
-        return fetch(settings)
+        return fetch(settings, document)
     hit = cache.read()
     if hit is not None:
-        return hit.balance()
+        return hit.answer()
     wait_s = lock_wait_s(settings)
     try:
         held = cache.lock(wait_s)
@@ -265,32 +276,34 @@ def cached_or_fetched(settings: ConnectionSettings, fetch: Fetch, warn: Warn, do
         warn(f"webcom.mobi: balance cache lock not usable, fetching directly: {exc}")
         # Nothing of ours waits on such a file (we never lock one): remove it, so the next check caches again.
         _remove(str(cache.lock_path))
-        return fetch(settings)
+        return fetch(settings, document)
     except OSError as exc:
         warn(f"webcom.mobi: balance cache lock not usable, fetching directly: {exc.strerror or exc}")
-        return fetch(settings)
+        return fetch(settings, document)
     if held is None:
         # A holder past the bound of a whole check is stuck, not fetching: ask ourselves, and keep the answer.
         warn(
             f"webcom.mobi: another process held the balance cache lock longer than a whole check may take "
             f"({wait_s:g} s from timeout and retries), fetching directly"
         )
-        return _fetch_and_store(cache, settings, fetch, warn)
+        return _fetch_and_store(cache, settings, document, fetch, warn)
     with held:
         hit = cache.read()  # the fork that held the lock before us may have fetched it
         if hit is not None:
-            return hit.balance()
-        return _fetch_and_store(cache, settings, fetch, warn)
+            return hit.answer()
+        return _fetch_and_store(cache, settings, document, fetch, warn)
 
 
-def _fetch_and_store(cache: BalanceCache, settings: ConnectionSettings, fetch: Fetch, warn: Warn) -> dict[str, Any]:
+def _fetch_and_store(
+    cache: BalanceCache, settings: ConnectionSettings, document: Document[T], fetch: Fetch, warn: Warn
+) -> Reading[T]:
     try:
-        model = fetch(settings)
+        reading = fetch(settings, document)
     except PlatformError as exc:
         _store_quietly(warn, cache, cache.store_refusal, exc)
         raise
-    _store_quietly(warn, cache, cache.store_model, model)
-    return model
+    _store_quietly(warn, cache, cache.store_reading, reading)
+    return reading
 
 
 def _store_quietly(warn: Warn, cache: BalanceCache, store: Callable[[Any], None], value: Any) -> None:
@@ -459,16 +472,6 @@ def _replace_with_empty_file(path: Path) -> None:
 
 def _private_file(status: os.stat_result) -> bool:
     return stat.S_ISREG(status.st_mode) and status.st_uid == os.geteuid() and not stat.S_IMODE(status.st_mode) & 0o077
-
-
-def _is_model(value: Any) -> bool:
-    if not isinstance(value, dict) or not MODEL_KEYS <= set(value):
-        return False
-    try:
-        Balance.from_model(value)
-    except WebcomError:
-        return False
-    return isinstance(value["sms"], dict) and isinstance(value["api_url"], str) and isinstance(value["fetched_at"], str)
 
 
 def _remove(path: str) -> None:

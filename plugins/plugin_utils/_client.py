@@ -5,10 +5,10 @@
 # This file is internal to the webcom.mobi collection: it is not a public API and
 # may change without notice.
 
-"""Check a balance: from the cache when fresh, else encode, POST, judge the reply, decode.
+"""Read one of the platform's documents: from the cache when fresh, else encode, POST, judge, decode.
 
-The codec and the transport are imported only on a cache miss: ``xmlschema`` and
-``requests`` cost about a third of a second per forked worker, a cache hit almost nothing.
+The codec and the transport are imported only on a cache miss: ``xmlschema`` costs a
+good part of a second per forked worker, a cache hit almost nothing.
 """
 
 from __future__ import annotations
@@ -17,35 +17,43 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import Warn, cached_or_fetched
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import HTTPStatusError, ResponseFormatError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, Reading, T
+
+
+def read(settings: ConnectionSettings, document: Document[T], warn: Warn) -> Reading[T]:
+    """The document, reused from the cache within ``cache_ttl`` seconds (one fetch per account and document)."""
+    return cached_or_fetched(settings, document, fetch, warn)
 
 
 def current_balance(settings: ConnectionSettings, warn: Warn) -> dict[str, Any]:
-    """The balance model, reused from the cache within ``cache_ttl`` seconds (one fetch per account)."""
-    return cached_or_fetched(settings, fetch_balance, warn)
+    """The balance model, as the lookup returns it."""
+    return read(settings, BALANCE, warn).to_model()
 
 
-def fetch_balance(settings: ConnectionSettings) -> dict[str, Any]:
-    """The balance model for these settings, straight from the platform.
+def fetch(settings: ConnectionSettings, document: Document[T]) -> Reading[T]:
+    """The document for these settings, straight from the platform.
 
     The body decides before the status does: the platform's <error> is reported as such
     whether it came with 400 (as documented) or 200.
     """
     from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import decode_response, encode_request
-    from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import excerpt, post_balance_request
+    from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import excerpt, post_document
 
-    reply = post_balance_request(settings, encode_request(**settings.credentials()))
+    endpoint = settings.endpoint(document.path)
+    reply = post_document(settings, endpoint, encode_request(document, settings.credentials))
     try:
-        balance = decode_response(reply.body)
+        result = decode_response(document, reply.body)
     except ResponseFormatError:
         if 200 <= reply.status < 300:
             raise
         said = excerpt(reply.body, settings.secrets)
         status = f"HTTP {reply.status} {reply.reason}".rstrip()
         raise HTTPStatusError(
-            f"{status} from {settings.endpoint}" + (f': "{said}"' if said else " with an empty body")
+            f"{status} from {endpoint}" + (f': "{said}"' if said else " with an empty body")
             + "; the platform or a proxy in between failed: check api_url, or try again later"
         ) from None
     fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return balance.to_model(api_url=settings.api_url, fetched_at=fetched_at)
+    return Reading(result, api_url=settings.api_url, fetched_at=fetched_at)

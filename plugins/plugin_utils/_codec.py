@@ -5,9 +5,10 @@
 # This file is internal to the webcom.mobi collection: it is not a public API and
 # may change without notice.
 
-"""Request encoding and response decoding, both driven by ``schemas/balance.xsd``.
+"""Request encoding and response decoding for every document, each driven by its XSD under ``schemas/``.
 
-The schema is the only parser of response XML. Hardening follows what xmlschema
+The schema is the only parser of response XML; a ``Document`` (``_reading.py``) names the
+XSD and turns the schema's decoded data into its typed result. Hardening follows what xmlschema
 needs (see docs/security.md): bodies go in as a byte stream, never as text (text
 without a ``<`` would be taken for a URL or a path); the schema forbids URL and
 file access and defuses DTDs and entities; size, element count and depth are capped.
@@ -16,14 +17,13 @@ file access and defuses DTDs and entities; size, element count and depth are cap
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import AreaCount, Balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     CredentialsError,
     MissingDependencyError,
@@ -31,6 +31,7 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     ResponseFormatError,
     one_line,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, T
 from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import (
     MAX_ATTRIBUTES_PER_ELEMENT,
     MAX_BODY_BYTES,
@@ -47,11 +48,8 @@ except ImportError:
     xmlschema = None
     xmlschema_errors = None
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "balance.xsd"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
-
-# Characters XML 1.0 cannot carry at all, escaped or not.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _HTML_STARTS = (b"<!doctype html", b"<html")
 
 # The platform's documented error texts (trimmed, case-folded) in both languages.
@@ -75,56 +73,48 @@ _PLATFORM_ERROR_HINTS = {
     "unknown": "the platform gave no further detail; contact your account manager if it persists",
 }
 
-_schema: Any = None
+_schemas: dict[str, Any] = {}
 
 
-def balance_schema() -> Any:
-    """The compiled, hardened schema: built on first use, then shared by the whole process."""
-    global _schema
-    if _schema is None:
+def schema_for(document: Document[Any]) -> Any:
+    """The document's compiled, hardened schema: built on first use, then shared by the whole process."""
+    schema = _schemas.get(document.schema_file)
+    if schema is None:
         if xmlschema is None:
             raise MissingDependencyError(
                 "webcom.mobi needs the Python library xmlschema on the Ansible controller: "
                 "install it with 'python3 -m pip install xmlschema' for the Python that runs ansible"
             )
-        _schema = xmlschema.XMLSchema11(
-            SCHEMA_PATH.read_text(encoding="utf-8"),
+        schema = _schemas[document.schema_file] = xmlschema.XMLSchema11(
+            (SCHEMAS / document.schema_file).read_text(encoding="utf-8"),
             defuse="always",
             allow="none",
             block=("url", "file"),
         )
-    return _schema
+    return schema
 
 
-def encode_request(*, login: str | None = None, password: str | None = None, token: str | None = None) -> bytes:
-    """The balance request as one line of UTF-8 XML, credentials escaped as attribute values."""
-    if token is not None and (login is not None or password is not None):
-        raise CredentialsError("give either token, or login together with password, not both")
-    if token is not None:
-        credentials = {"token": token}
-    elif login is not None and password is not None:
-        credentials = {"login": login, "password": password}
-    else:
-        raise CredentialsError("give either token, or login together with password")
-    for name, value in credentials.items():
-        _check_credential(name, value)
-    document = {"security": {name: {"@value": value} for name, value in credentials.items()}}
-    request_element = balance_schema().elements["request"]
+def encode_request(document: Document[Any], credentials: Credentials) -> bytes:
+    """The document's request as one line of UTF-8 XML, credentials escaped as attribute values.
+
+    The credentials were checked when they were made; the XSD's request element checks the shape.
+    """
+    request_element = schema_for(document).elements["request"]
     try:
-        element = request_element.encode(document)
+        element = request_element.encode({"security": credentials.security()})
     except xmlschema_errors.XMLSchemaException:
         # The exception's text holds the whole input, password included: never pass it on.
-        raise CredentialsError("the credentials could not be encoded into a balance request") from None
+        raise CredentialsError(f"the credentials could not be encoded into a request for {document.what}") from None
     for node in element.iter():
         node.text = node.tail = None
     return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode("utf-8")
 
 
-def decode_response(body: bytes) -> Balance:
-    """Validate a response body against the schema and return the balance it states.
+def decode_response(document: Document[T], body: bytes) -> T:
+    """Validate a response body against the document's schema and return its typed result.
 
     Raises PlatformError for the platform's own ``<error>`` (whatever the HTTP status was),
-    ResponseFormatError for anything that is not a valid balance document.
+    ResponseFormatError for anything that is not a valid document of this kind.
     """
     if not isinstance(body, (bytes, bytearray)):
         raise TypeError("decode_response takes the raw response bytes")
@@ -135,14 +125,14 @@ def decode_response(body: bytes) -> Balance:
         raise ResponseFormatError("the response body is empty; check api_url and any proxy in between")
     if head.startswith(_HTML_STARTS):
         raise ResponseFormatError(
-            "the server answered with an HTML page instead of the balance XML; check that api_url is the "
+            f"the server answered with an HTML page instead of the {document.name} XML; check that api_url is the "
             "platform's XML interface (e.g. http://lk.mysmpp.ru/xml)"
         )
     _check_shape(bytes(body))
-    data = _schema_decode(bytes(body))
+    data = _schema_decode(document, bytes(body))
     if "error" in data:
-        raise _platform_error(_text_of(data["error"]))
-    return _balance_of(data)
+        raise _platform_error(document, _text_of(data["error"]))
+    return document.from_decoded(data)
 
 
 class _Refused(Exception):
@@ -209,13 +199,6 @@ def _platform_error_kind(text: str) -> str:
     return _PLATFORM_ERRORS.get(" ".join(text.split()).casefold(), "unknown")
 
 
-def _check_credential(name: str, value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise CredentialsError(f"{name} must be a non-empty string")
-    if _NOT_XML_CHAR.search(value):
-        raise CredentialsError(f"{name} contains a control character that XML cannot carry")
-
-
 @contextmanager
 def _capped_xml_limits() -> Iterator[None]:
     """Tighten xmlschema's process-wide element and depth limits for our decode only."""
@@ -229,8 +212,8 @@ def _capped_xml_limits() -> Iterator[None]:
         limits.MAX_XML_ELEMENTS, limits.MAX_XML_DEPTH = saved
 
 
-def _schema_decode(body: bytes) -> dict[str, Any]:
-    schema = balance_schema()
+def _schema_decode(document: Document[Any], body: bytes) -> dict[str, Any]:
+    schema = schema_for(document)
     errors = xmlschema_errors
     try:
         with _capped_xml_limits():
@@ -242,18 +225,18 @@ def _schema_decode(body: bytes) -> dict[str, Any]:
     except errors.XMLResourceError as exc:
         raise ResponseFormatError(f"the response is not well-formed XML: {_first_line(exc)}") from None
     except xmlschema.XMLSchemaValidationError as exc:
-        raise ResponseFormatError(_validation_message(exc)) from None
+        raise ResponseFormatError(_validation_message(document, exc)) from None
     except errors.XMLSchemaException:
         # A namespaced or otherwise foreign root element: the schema has no declaration for it.
-        raise ResponseFormatError("the response's root element is not the balance document's <response>") from None
+        raise ResponseFormatError(f"the response's root element is not the {document.name} document's <response>") from None
 
 
-def _validation_message(exc: Any) -> str:
+def _validation_message(document: Document[Any], exc: Any) -> str:
     path = exc.path or "/"
     reason = (exc.reason or "invalid content").splitlines()[0]
     if path.endswith("/sms") and "invalid value" in reason:
         reason += " (a count must be an integer, 'Unlim' or 'Безлимит')"
-    return f"the response does not match the balance schema at {path}: {one_line(reason, 200)}"
+    return f"the response does not match the {document.name} schema at {path}: {one_line(reason, 200)}"
 
 
 def _first_line(exc: Exception) -> str:
@@ -268,24 +251,12 @@ def _text_of(node: Any) -> str:
     return "" if node is None else str(node)
 
 
-def _platform_error(raw_text: str) -> PlatformError:
+def _platform_error(document: Document[Any], raw_text: str) -> PlatformError:
     text = " ".join(raw_text.split())
     kind = _platform_error_kind(text)
     said = f'"{one_line(text, 200)}"' if text else "an empty error"
     return PlatformError(
-        f"the platform refused the balance check: {said}; {_PLATFORM_ERROR_HINTS[kind]}",
+        f"the platform refused {document.what}: {said}; {_PLATFORM_ERROR_HINTS[kind]}",
         kind=kind,
         text=text,
     )
-
-
-def _balance_of(data: dict[str, Any]) -> Balance:
-    money_node = data["money"]
-    currency = money_node.get("@currency") if isinstance(money_node, dict) else None
-    money = money_node["$"] if isinstance(money_node, dict) else money_node
-    areas = tuple(
-        # The schema's union gives an int for a count and a str only for the unlimited sentinel.
-        AreaCount(area=line["@area"], count=None if isinstance(line["$"], str) else line["$"])
-        for line in data.get("sms", [])
-    )
-    return Balance(money=money, currency=currency, areas=areas)

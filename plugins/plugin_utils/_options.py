@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
 
 COLLECTION_VERSION = "1.0.0"
@@ -37,9 +38,7 @@ class OptionsError(WebcomError):
 @dataclass(frozen=True)
 class ConnectionSettings:
     api_url: str
-    login: str | None
-    password: str | None
-    token: str | None
+    credentials: Credentials
     validate_certs: bool
     ca_path: str | None
     proxy: str | None
@@ -47,9 +46,9 @@ class ConnectionSettings:
     retries: int
     cache_ttl: int
 
-    @property
-    def endpoint(self) -> str:
-        return self.api_url.rstrip("/") + "/balance.php"
+    def endpoint(self, path: str) -> str:
+        """The URL of one of the platform's documents, e.g. ``balance.php``, under ``api_url``."""
+        return self.api_url.rstrip("/") + "/" + path
 
     @property
     def plain_http(self) -> bool:
@@ -58,33 +57,26 @@ class ConnectionSettings:
     @property
     def secrets(self) -> tuple[str, ...]:
         proxy_password = unquote(urlsplit(self.proxy).password or "") if self.proxy else ""
-        return tuple(value for value in (self.password, self.token, proxy_password) if value)
-
-    def credentials(self) -> dict[str, str]:
-        if self.token:
-            return {"token": self.token}
-        return {"login": self.login or "", "password": self.password or ""}
+        return self.credentials.secrets + ((proxy_password,) if proxy_password else ())
 
     def __repr__(self) -> str:
         # Never let a debugger, a log line or a traceback print the secrets.
-        return f"ConnectionSettings(api_url={self.api_url!r}, login={self.login!r}, secrets=<hidden>)"
+        return f"ConnectionSettings(api_url={self.api_url!r}, credentials={self.credentials!r})"
 
 
 def connection_settings(options: dict[str, Any]) -> ConnectionSettings:
-    """Check what the argument spec cannot (ranges, URLs, credentials), and freeze the settings.
+    """Check what the argument spec cannot (ranges, URLs), and freeze the settings.
 
-    ``options`` come from the resolver, already typed; every value is checked again here because
-    these settings decide where credentials go and how long a task may take.
+    ``options`` come from the resolver, typed and with ``credentials`` already made; callers
+    that give ``login``/``password``/``token`` instead get them made here. Every value is
+    checked again because these settings decide where credentials go and how long a task may take.
     """
     from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS  # imports us
 
     options = {**{name: option.default for name, option in CONNECTION_OPTIONS.items()}, **options}
-    login, password, token = (options.get(name) or None for name in ("login", "password", "token"))
-    if token and (login or password):
-        raise OptionsError("give either token, or login together with password, not both (options: token, login, password)")
-    if not token and not (login and password):
-        missing = "password" if login else "login" if password else "token, or login and password"
-        raise OptionsError(f"missing credentials: set {missing} (options: token, or login with password)")
+    credentials = options.get("credentials") or Credentials.of(
+        login=options.get("login"), password=options.get("password"), token=options.get("token")
+    )
     timeout = _number("timeout", options["timeout"], float)
     retries = _number("retries", options["retries"], int)
     cache_ttl = _number("cache_ttl", options["cache_ttl"], int)
@@ -96,9 +88,7 @@ def connection_settings(options: dict[str, Any]) -> ConnectionSettings:
         raise OptionsError(f"cache_ttl must be 0 (off) or more seconds, got {cache_ttl}")
     return ConnectionSettings(
         api_url=_checked_api_url(str(options.get("api_url") or DEFAULT_API_URL)),
-        login=login,
-        password=password,
-        token=token,
+        credentials=credentials,
         validate_certs=bool(options["validate_certs"]),
         ca_path=options.get("ca_path") or None,
         proxy=_checked_proxy(options.get("proxy") or None),

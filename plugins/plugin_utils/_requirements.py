@@ -46,6 +46,20 @@ def check_requirement_values(params: dict[str, Any]) -> None:
         whole_number(messages, f"the plan's number of messages for {area!r}")
 
 
+def apply_requirements(
+    result: dict[str, Any], checks: list[dict[str, Any]], shortfall: str, params: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    """The result with its ``requirements``: failed with ``shortfall`` as the one line, or warnings (on_shortfall)."""
+    if not checks:
+        return result
+    result["requirements"] = checks
+    if shortfall and params["on_shortfall"] == "fail":
+        result.update(failed=True, msg=shortfall)
+    else:
+        warnings.extend(check["msg"] for check in checks if check["met"] is not True)
+    return result
+
+
 def shortfall_message(checks: list[dict[str, Any]]) -> str:
     unmet = [check["msg"] for check in checks if check["met"] is not True]
     return "unmet requirements: " + "; ".join(unmet) if unmet else ""

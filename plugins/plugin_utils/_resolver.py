@@ -30,6 +30,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
 from ansible_collections.webcom.mobi.plugins.doc_fragments.requirements import ModuleDocFragment as RequirementDocs
+from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import OptionsError
 
 CREDENTIAL_OPTIONS = ("login", "password", "token")
@@ -96,7 +98,8 @@ def argument_spec(options: Mapping[str, Option]) -> dict[str, dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Resolved:
-    """The options a plugin runs with, and every secret value that must never be shown."""
+    """The options a plugin runs with (``credentials`` made, in place of login/password/token),
+    and every secret value that must never be shown."""
 
     values: dict[str, Any]
     secrets: tuple[str, ...]
@@ -132,14 +135,22 @@ def resolve(
         if name in CREDENTIAL_OPTIONS:
             continue
         values[name] = next((layer[name] for _, layer in layers if name in layer), option.default)
+    where = None
     if any(name in options for name in CREDENTIAL_OPTIONS):
-        credentials = _credentials(plugin, layers, given_where)
+        where, credentials = _credentials(plugin, layers, given_where)
         secrets.extend(str(credentials[name]) for name in SECRET_OPTIONS if name in credentials)
         values.update(credentials)
     validation = ArgumentSpecValidator(argument_spec(options)).validate(values)
     if validation.error_messages:
         raise OptionsError(f"{plugin}: {validation.error_messages[0]}")
-    return Resolved(values=validation.validated_parameters, secrets=tuple(secrets))
+    typed = validation.validated_parameters
+    if where is not None:
+        given_credentials = {name: typed.pop(name, None) for name in CREDENTIAL_OPTIONS}
+        try:
+            typed["credentials"] = Credentials.of(**given_credentials)
+        except CredentialsError as exc:
+            raise OptionsError(f"{plugin}: {where}: {exc}") from None
+    return Resolved(values=typed, secrets=tuple(secrets))
 
 
 def _unset(name: str, value: Any) -> bool:
@@ -187,24 +198,22 @@ def _ansible_cfg_section() -> dict[str, str]:
     return _ini_cache
 
 
-def _credentials(plugin: str, layers: list[tuple[str, dict[str, Any]]], given_where: str) -> dict[str, Any]:
-    """The credentials of the highest place that gives any: a set from one place, never mixed."""
+def _credentials(plugin: str, layers: list[tuple[str, dict[str, Any]]], given_where: str) -> tuple[str, dict[str, Any]]:
+    """Where the credentials come from, and what is there: the highest place that gives any, never mixed.
+
+    Which combinations make credentials is Credentials.of's to say; this is about places.
+    """
     for where, layer in layers:
         found = {name: layer[name] for name in CREDENTIAL_OPTIONS if name in layer}
         if not found:
             continue
-        if "token" in found and len(found) > 1:
-            raise OptionsError(
-                f"{plugin}: {where} give both a token and a login or password; give either token, "
-                "or login together with password"
-            )
         if "token" not in found and len(found) == 1:
             have, missing = ("login", "password") if "login" in found else ("password", "login")
             raise OptionsError(
                 f"{plugin}: {where} give {have} but not {missing}; credentials come as a set from one place, "
                 f"so give {missing} there too (or a token instead)"
             )
-        return found
+        return where, found
     raise OptionsError(
         f"{plugin}: missing credentials: give token, or login with password, in one of: {given_where}; "
         "variables webcom_mobi_token, or webcom_mobi_login with webcom_mobi_password; environment variables "

@@ -68,16 +68,16 @@ class _Transient(Exception):
     """A try failed in a way another try may not: the text says how."""
 
 
-def post_balance_request(
-    settings: ConnectionSettings, document: bytes, *, sleep: Callable[[float], None] = time.sleep
+def post_document(
+    settings: ConnectionSettings, endpoint: str, document: bytes, *, sleep: Callable[[float], None] = time.sleep
 ) -> Reply:
-    """POST the request document; return the first non-transient reply (any status)."""
+    """POST a request document to the endpoint; return the first non-transient reply (any status)."""
     started = time.monotonic()
     tries = 0
     while True:
         tries += 1
         try:
-            reply = _try_once(settings, settings.endpoint, document)
+            reply = _try_once(settings, endpoint, document)
         except _Transient as failure:
             said, wait = str(failure), None
         else:
@@ -87,7 +87,7 @@ def post_balance_request(
         if tries > settings.retries:
             elapsed = time.monotonic() - started
             raise TransportError(
-                f"{said} from {settings.endpoint} after {tries} {'try' if tries == 1 else 'tries'} in "
+                f"{said} from {endpoint} after {tries} {'try' if tries == 1 else 'tries'} in "
                 f"{elapsed:.1f} s; check api_url, proxy and network, or raise timeout/retries"
             )
         sleep(wait_before_retry(tries, wait))

@@ -131,8 +131,8 @@ def test_argument_errors_name_the_options_and_send_nothing(sim, tmp_path) -> Non
     messages = {r["task"]: r["result"]["msg"] for r in run.results}
     assert all(r["status"] == "failed" for r in run.results)
     assert messages == {
-        "both kinds": "webcom.mobi.balance_info: the task (or module_defaults) give both a token and a login or password; "
-        "give either token, or login together with password",
+        "both kinds": "webcom.mobi.balance_info: the task (or module_defaults): give either token, or login together with "
+        "password, not both",
         "neither": "webcom.mobi.balance_facts: missing credentials: give token, or login with password, in one of: "
         "the task (or module_defaults); variables webcom_mobi_token, or webcom_mobi_login with webcom_mobi_password; "
         "environment variables WEBCOM_TOKEN, or WEBCOM_LOGIN with WEBCOM_PASSWORD; the [webcom_mobi] section of ansible.cfg",

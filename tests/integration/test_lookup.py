@@ -108,8 +108,8 @@ def test_credentials_come_as_a_set_from_the_highest_place(sim, tmp_path) -> None
         {"name": "both kinds in env", "webcom.mobi.balance_facts": base, "ignore_errors": True},
     ])], env={"WEBCOM_TOKEN": "big-token-7f3a", "WEBCOM_LOGIN": "docs-user", "WEBCOM_PASSWORD": "x"})
     assert both.task("both kinds in env")["result"]["msg"] == (
-        "webcom.mobi.balance_facts: the WEBCOM_* environment variables give both a token and a login or password; "
-        "give either token, or login together with password"
+        "webcom.mobi.balance_facts: the WEBCOM_* environment variables: give either token, or login together "
+        "with password, not both"
     )
 
 

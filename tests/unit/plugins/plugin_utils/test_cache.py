@@ -23,7 +23,10 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import (
     cached_or_fetched,
     lock_wait_s,
 )
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance, fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance, fetch
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE, SENDERS
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Reading
+from ansible_collections.webcom.mobi.plugins.plugin_utils._senders import Senders
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import PlatformError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
 
@@ -169,7 +172,7 @@ def test_an_entry_copied_under_another_name_is_not_served(sim, cache_home) -> No
     balance(sim)
     [docs_entry] = entry_files(cache_home)
     big = settings(sim.api_url, login=None, password=None, token=BIG_TOKEN)
-    big_entry = BalanceCache(big).path
+    big_entry = BalanceCache(big, BALANCE).path
     big_entry.write_bytes(docs_entry.read_bytes())
     big_entry.chmod(0o600)
     assert current_balance(big, [].append)["money"] != 10
@@ -267,18 +270,20 @@ BLOCK_BOUND_S = 30  # far beyond anything these calls need when they work, yet p
 class CountingFetch:
     """Hands out one real model from the simulator and counts the calls: the cache key is under test, not HTTP."""
 
-    def __init__(self, model: dict) -> None:
-        self.model = model
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
         self.calls = 0
 
-    def __call__(self, _settings) -> dict:
+    def __call__(self, _settings, document) -> Reading:
         self.calls += 1
-        return dict(self.model)
+        if document is SENDERS:
+            return Reading(Senders(any_sender=True, names=()), api_url=self.reading.api_url, fetched_at=self.reading.fetched_at)
+        return self.reading
 
 
 @pytest.fixture
-def real_model(simulator) -> dict:
-    return fetch_balance(settings(simulator.api_url))
+def real_model(simulator) -> Reading:
+    return fetch(settings(simulator.api_url), BALANCE)
 
 
 @pytest.mark.parametrize(
@@ -301,24 +306,24 @@ def test_an_answer_is_never_served_to_a_task_that_trusts_differently(
         monkeypatch.delenv(name, raising=False)
     fetch = CountingFetch(real_model)
     trusted_once = settings("http://127.0.0.1:9/xml", **first)
-    assert cached_or_fetched(trusted_once, fetch, [].append)["cached"] is False
-    assert cached_or_fetched(trusted_once, fetch, [].append)["cached"] is True  # same trust: the entry serves
+    assert cached_or_fetched(trusted_once, BALANCE, fetch, [].append).cached is False
+    assert cached_or_fetched(trusted_once, BALANCE, fetch, [].append).cached is True  # same trust: the entry serves
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     trusted_otherwise = settings("http://127.0.0.1:9/xml", **second)
-    assert cached_or_fetched(trusted_otherwise, fetch, [].append)["cached"] is False
+    assert cached_or_fetched(trusted_otherwise, BALANCE, fetch, [].append).cached is False
     assert fetch.calls == 2
 
 
 def test_each_document_has_its_own_entry_and_the_lock_shares_its_name(cache_home, real_model) -> None:
     fetch = CountingFetch(real_model)
     account = settings("http://127.0.0.1:9/xml")
-    assert cached_or_fetched(account, fetch, [].append)["cached"] is False
-    assert cached_or_fetched(account, fetch, [].append, document="senders")["cached"] is False
-    assert cached_or_fetched(account, fetch, [].append, document="senders")["cached"] is True
+    assert cached_or_fetched(account, BALANCE, fetch, [].append).cached is False
+    assert cached_or_fetched(account, SENDERS, fetch, [].append).cached is False
+    assert cached_or_fetched(account, SENDERS, fetch, [].append).cached is True
     assert fetch.calls == 2
     entries = {path.stem for path in entry_files(cache_home)}
-    assert entries == {BalanceCache(account).name, BalanceCache(account, "senders").name}
+    assert entries == {BalanceCache(account, BALANCE).name, BalanceCache(account, SENDERS).name}
     assert {path.stem for path in cache_home.glob("*.lock")} == entries
 
 
@@ -378,7 +383,7 @@ def _returns_within(call, seconds: float, unblock) -> tuple[bool, list]:
 
 
 def _paths(cache_home: Path, api_url: str) -> dict[str, Path]:
-    entry = BalanceCache(settings(api_url)).path
+    entry = BalanceCache(settings(api_url), BALANCE).path
     return {"key": cache_home / "key", "entry": entry, "lock": entry.with_suffix(".lock")}
 
 
@@ -449,7 +454,7 @@ def test_old_entries_locks_and_leftovers_are_pruned_when_writing(sim, cache_home
 
 def test_pruning_runs_at_most_hourly_and_spares_a_held_lock_and_a_long_ttl(sim, cache_home) -> None:
     def entry_of(**options) -> Path:
-        return BalanceCache(settings(sim.api_url, **options)).path
+        return BalanceCache(settings(sim.api_url, **options), BALANCE).path
 
     balance(sim)  # first write: prunes the empty directory, leaves the marker
     docs_entry = entry_of()
@@ -485,7 +490,7 @@ def test_an_entry_too_large_to_read_back_is_not_written(cache_home) -> None:
     account = settings("http://127.0.0.1:9/xml")
     refusals = 0
 
-    def refuse(_settings):
+    def refuse(_settings, _document):
         nonlocal refusals
         refusals += 1
         raise PlatformError("the platform said no", kind="unknown", text="x" * MAX_ENTRY_BYTES)
@@ -493,7 +498,7 @@ def test_an_entry_too_large_to_read_back_is_not_written(cache_home) -> None:
     warnings: list[str] = []
     for _attempt in range(2):
         with pytest.raises(PlatformError):
-            cached_or_fetched(account, refuse, warnings.append)
+            cached_or_fetched(account, BALANCE, refuse, warnings.append)
     assert refusals == 2  # nothing it could read back, so it asked again
     assert [path for path in cache_home.iterdir() if path.stat().st_size > MAX_ENTRY_BYTES] == []
     assert entry_files(cache_home) == []

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch_balance
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    CredentialsError,
     HTTPStatusError,
     PlatformError,
     ResponseFormatError,
@@ -30,6 +32,11 @@ def settings(api_url: str, **options):
     values = {"api_url": api_url, "login": "docs-user", "password": DOCS_PASSWORD, "retries": 0, "timeout": 5}
     values.update(options)
     return connection_settings({k: v for k, v in values.items() if v is not None})
+
+
+def fetch_balance(settings) -> dict:
+    """The balance model as a plugin returns it, straight from the platform."""
+    return fetch(settings, BALANCE).to_model()
 
 
 @pytest.fixture
@@ -247,9 +254,10 @@ def test_tls_failure_names_the_certificate_problem(tmp_path) -> None:
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"token": "t"}, "give either token, or login together with password, not both (options: token, login, password)"),
-        ({"login": None, "password": None}, "missing credentials: set token, or login and password (options: token, or login with password)"),
-        ({"password": None}, "missing credentials: set password (options: token, or login with password)"),
+        ({"token": "t"}, "give either token, or login together with password, not both"),
+        ({"login": None, "password": None}, "missing credentials: set token, or login and password"),
+        ({"password": None}, "missing credentials: set password"),
+        ({"password": "pass\x01word"}, "password contains a control character that XML cannot carry"),
         ({"api_url": "ftp://x/xml"}, "api_url must be a URL with the scheme http or https, such as http://lk.mysmpp.ru/xml"),
         ({"api_url": "http://127.0.0.1:99999/xml"}, "api_url is not a valid URL (check its host and port, 1-65535); e.g. http://lk.mysmpp.ru/xml"),
         ({"api_url": "http://[::1/xml"}, "api_url is not a valid URL (check its host and port, 1-65535); e.g. http://lk.mysmpp.ru/xml"),
@@ -267,7 +275,7 @@ def test_tls_failure_names_the_certificate_problem(tmp_path) -> None:
     ],
 )
 def test_option_errors_are_one_line_and_send_nothing(sim, options, message) -> None:
-    with pytest.raises(OptionsError) as caught:
+    with pytest.raises((OptionsError, CredentialsError)) as caught:
         settings(**{"api_url": sim.api_url, **options})
     assert str(caught.value) == message
     assert sim.total_requests() == 0

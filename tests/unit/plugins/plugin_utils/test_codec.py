@@ -13,17 +13,28 @@ import pytest
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils import _codec
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import AreaCount, Balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import (
-    MAX_BODY_BYTES,
-    decode_response,
-    encode_request,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._codec import MAX_BODY_BYTES
+from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     CredentialsError,
     PlatformError,
     ResponseFormatError,
     ResponseTooLargeError,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Reading
+
+
+def decode_response(body: bytes) -> Balance:
+    return _codec.decode_response(BALANCE, body)
+
+
+def encode_request(**credentials: str) -> bytes:
+    return _codec.encode_request(BALANCE, Credentials.of(**credentials))
+
+
+def balance_schema():
+    return _codec.schema_for(BALANCE)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "responses"
 
@@ -90,9 +101,7 @@ def test_valid_response_decodes_exactly(name: str) -> None:
 
 
 def test_balance_model_matches_contract() -> None:
-    model = decode_response(body("extras_everywhere.xml")).to_model(
-        api_url="http://127.0.0.1:1/xml", fetched_at="2026-11-22T10:00:00Z"
-    )
+    model = Reading(decode_response(body("extras_everywhere.xml")), api_url="http://127.0.0.1:1/xml", fetched_at="2026-11-22T10:00:00Z").to_model()
     assert model == {
         "money": 10.5,
         "money_text": "10.5",
@@ -111,22 +120,22 @@ def test_balance_model_matches_contract() -> None:
 
 
 def test_model_money_is_int_when_whole_and_text_keeps_digits() -> None:
-    model = decode_response(body("padded_money.xml")).to_model(api_url="u", fetched_at="t")
+    model = Reading(decode_response(body("padded_money.xml")), api_url="u", fetched_at="t").to_model()
     assert model["money"] == 150 and isinstance(model["money"], int)
     assert model["money_text"] == "150.00"
-    tiny = decode_response(body("tiny_money.xml")).to_model(api_url="u", fetched_at="t")
+    tiny = Reading(decode_response(body("tiny_money.xml")), api_url="u", fetched_at="t").to_model()
     assert tiny["money_text"] == "0.0000001"
 
 
 def test_unlimited_areas_are_null_and_listed() -> None:
-    model = decode_response(body("unlimited_ru.xml")).to_model(api_url="u", fetched_at="t")
+    model = Reading(decode_response(body("unlimited_ru.xml")), api_url="u", fetched_at="t").to_model()
     assert model["sms"] == {"Россия": 1000, "Теле2": None}
     assert model["unlimited"] == ["Теле2"]
     assert model["areas"][1] == {"area": "Теле2", "sms": None, "unlimited": True}
 
 
 def test_duplicate_area_keeps_every_line_and_the_smaller_count() -> None:
-    model = decode_response(body("duplicate_area.xml")).to_model(api_url="u", fetched_at="t")
+    model = Reading(decode_response(body("duplicate_area.xml")), api_url="u", fetched_at="t").to_model()
     assert [line["area"] for line in model["areas"]] == ["Russia", "Russia", "Tele2", "Tele2"]
     assert model["sms"] == {"Russia": 9, "Tele2": 3}
     assert model["unlimited"] == []
@@ -352,7 +361,7 @@ def test_text_is_refused_as_input() -> None:
 
 
 def test_schema_is_built_once_per_process() -> None:
-    assert _codec.balance_schema() is _codec.balance_schema()
+    assert balance_schema() is balance_schema()
 
 
 # ---------------------------------------------------------------- request
@@ -373,7 +382,7 @@ def test_request_with_password_round_trips_exactly() -> None:
         ("login", "user@example"),
         ("password", TRICKY_PASSWORD),
     ]
-    assert _codec.balance_schema().is_valid(io.BytesIO(document))
+    assert balance_schema().is_valid(io.BytesIO(document))
 
 
 def test_request_is_one_line_of_utf8_with_declaration() -> None:
@@ -396,12 +405,12 @@ def test_token_request() -> None:
     "credentials, message",
     [
         ({"token": TRICKY_PASSWORD, "login": "u", "password": TRICKY_PASSWORD}, "give either token, or login together with password, not both"),
-        ({"login": "u"}, "give either token, or login together with password"),
-        ({"password": TRICKY_PASSWORD}, "give either token, or login together with password"),
-        ({}, "give either token, or login together with password"),
-        ({"login": "u", "password": ""}, "password must be a non-empty string"),
+        ({"login": "u"}, "missing credentials: set password"),
+        ({"password": TRICKY_PASSWORD}, "missing credentials: set login"),
+        ({}, "missing credentials: set token, or login and password"),
+        ({"login": "u", "password": ""}, "missing credentials: set password"),
         ({"login": "u", "password": "S3c\x01" + TRICKY_PASSWORD}, "password contains a control character that XML cannot carry"),
-        ({"token": 12345}, "token must be a non-empty string"),
+        ({"token": 12345}, "token must be a string"),
     ],
 )
 def test_bad_credentials_fail_without_echoing_them(credentials, message) -> None:
@@ -412,13 +421,12 @@ def test_bad_credentials_fail_without_echoing_them(credentials, message) -> None
     assert caught.value.__cause__ is None
 
 
-def test_schema_encode_failure_never_carries_the_password(monkeypatch) -> None:
-    # The XSD itself rejects the document here (a login of 0 characters passes our checks
-    # only because we patch them away): xmlschema's own error text would hold the password.
-    monkeypatch.setattr(_codec, "_check_credential", lambda name, value: None)
+def test_schema_encode_failure_never_carries_the_password() -> None:
+    # The XSD itself rejects the document here (a login of 0 characters, which Credentials.of
+    # would refuse, made directly): xmlschema's own error text would hold the password.
     with pytest.raises(CredentialsError) as caught:
-        encode_request(login="", password=TRICKY_PASSWORD)
-    assert str(caught.value) == "the credentials could not be encoded into a balance request"
+        _codec.encode_request(BALANCE, Credentials(login="", password=TRICKY_PASSWORD))
+    assert str(caught.value) == "the credentials could not be encoded into a request for the balance check"
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
@@ -434,7 +442,10 @@ def test_missing_xmlschema_says_what_to_install() -> None:
         f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
         "from ansible_collections.webcom.mobi.plugins.plugin_utils import _codec\n"
         "from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import MissingDependencyError\n"
-        "for call in (lambda: _codec.decode_response(b'<response/>'), lambda: _codec.encode_request(token='t')):\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials\n"
+        "for call in (lambda: _codec.decode_response(BALANCE, b'<response/>'),\n"
+        "             lambda: _codec.encode_request(BALANCE, Credentials(token='t'))):\n"
         "    try:\n"
         "        call()\n"
         "    except MissingDependencyError as exc:\n"

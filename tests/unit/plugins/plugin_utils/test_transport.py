@@ -18,7 +18,7 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     TransportError,
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
-from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import post_balance_request
+from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import post_document
 
 BALANCE = b'<response><money>10</money><sms area="Russia">10</sms></response>'
 
@@ -31,7 +31,7 @@ def ok(body: bytes = BALANCE, *headers: str) -> bytes:
 def post(server: HostileServer, *, timeout: float = 1.0, retries: int = 0, waits: list[float] | None = None):
     settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": timeout, "retries": retries})
     sleep = waits.append if waits is not None else time.sleep
-    return post_balance_request(settings, b"<request/>", sleep=sleep)
+    return post_document(settings, settings.endpoint("balance.php"), b"<request/>", sleep=sleep)
 
 
 def test_a_plain_answer_is_read() -> None:

@@ -1,0 +1,65 @@
+# Copyright (c) 2026, webcom.mobi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This file is internal to the webcom.mobi collection: it is not a public API and
+# may change without notice.
+
+"""The account's credentials: a value checked once, when it is made, and trusted after.
+
+The platform takes a token, or a login together with its password, never both. That rule,
+and what XML can carry at all, is checked here and nowhere else in Python; the XSD states
+the same shape for the request it encodes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
+
+# Characters XML 1.0 cannot carry at all, escaped or not.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    login: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def of(cls, *, login: object = None, password: object = None, token: object = None) -> Credentials:
+        """Credentials from option values ("" counts as not given); CredentialsError names what is wrong."""
+        login, password, token = (None if value in (None, "") else value for value in (login, password, token))
+        if token is not None and (login is not None or password is not None):
+            raise CredentialsError("give either token, or login together with password, not both")
+        if token is None and (login is None or password is None):
+            missing = "password" if login is not None else "login" if password is not None else "token, or login and password"
+            raise CredentialsError(f"missing credentials: set {missing}")
+        given = {"token": token} if token is not None else {"login": login, "password": password}
+        for name, value in given.items():
+            if not isinstance(value, str):
+                raise CredentialsError(f"{name} must be a string")
+            if _NOT_XML_CHAR.search(value):
+                raise CredentialsError(f"{name} contains a control character that XML cannot carry")
+        return cls(**given)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(value for value in (self.password, self.token) if value)
+
+    def security(self) -> dict[str, dict[str, str]]:
+        """The request's ``<security>`` content, as the XSD's request element takes it."""
+        if self.token is not None:
+            return {"token": {"@value": self.token}}
+        return {"login": {"@value": self.login or ""}, "password": {"@value": self.password or ""}}
+
+    def identity(self) -> list[str | None]:
+        """What tells one account's answers from another's (for the cache key; never written out)."""
+        return [self.login, self.password, self.token]
+
+    def __repr__(self) -> str:
+        # Never let a debugger, a log line or a traceback print the secrets.
+        return f"Credentials(login={self.login!r}, secrets=<hidden>)"
