@@ -24,10 +24,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-Step = Union[bytes, Callable[[bytes], bytes], tuple[Any, ...]]
-Script = Union[Sequence[Step], Callable[[int], Sequence[Step]]]
+Step = bytes | Callable[[bytes], bytes] | tuple[Any, ...]
+Script = Sequence[Step] | Callable[[int], Sequence[Step]]
 
 REQUEST_READ_TIMEOUT_S = 5.0
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -75,7 +75,7 @@ class HostileServer:
     def arrival_gaps(self) -> list[float]:
         with self._lock:
             times = [c.arrived_at for c in self.connections]
-        return [later - earlier for earlier, later in zip(times, times[1:])]
+        return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
     def start(self) -> HostileServer:
         self._acceptor.start()
@@ -103,7 +103,7 @@ class HostileServer:
         while not self._stopping.is_set():
             try:
                 sock, _address = self._listener.accept()
-            except (socket.timeout, BlockingIOError):
+            except (TimeoutError, BlockingIOError):
                 continue
             except OSError:
                 return
@@ -145,7 +145,7 @@ class HostileServer:
                     break
                 body += chunk
                 received += chunk
-        except socket.timeout:
+        except TimeoutError:
             pass
         finally:
             sock.settimeout(None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from functools import lru_cache
+from functools import cache
 
 from hostile_run import assert_one_clear_line, balance_task, run_hostile
 from hostile_server import http_response
@@ -33,7 +33,7 @@ def many_namespaces() -> bytes:
     return body.encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def gzip_of_zeros(size: int) -> bytes:
     """A gzip member that inflates to ``size`` zero bytes, built in pieces (never ``size`` in memory)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
