@@ -27,13 +27,16 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 BALANCE_PATH = "/xml/balance.php"
+SENDERS_PATH = "/xml/originator.php"
+SENDER_ATTRIBUTES = {"state": "state", "operator": "operator", "mcc": "MCC", "mnc": "MNC",
+                     "template": "template", "comment": "comment", "history": "history"}
 UNLIMITED = "unlimited"
 TEXTS = {
     "format": {"en": "Incorrect XML document format", "ru": "Неправильный формат XML документа"},
@@ -52,6 +55,7 @@ DEMO_CONFIG: dict[str, Any] = {
             "token": "demo-token",
             "money": "10",
             "prices": {"Russia": "1", "Ukraine": "2"},
+            "senders": [{"name": "WebcomDemo", "state": "completed"}, {"name": "DemoPromo", "state": "order"}],
         }
     ]
 }
@@ -73,6 +77,11 @@ class Account:
     language: str = "en"
     locked: bool = False
     requests: int = 0
+    any_sender: bool = False
+    senders: list[dict[str, str]] = field(default_factory=list)  # name + the documented attributes, as sent
+    sender_requests: int = 0
+    drain_per_hour: Decimal = Decimal(0)  # money spent continuously (POST /admin/drain)
+    drain_from: tuple[Decimal, float] | None = None  # the money and monotonic time the drain counts from
 
     def counts(self) -> list[tuple[str, int | None]]:
         return [
@@ -89,6 +98,18 @@ class Account:
         if cost > self.money:
             raise SimulatorError(f"not enough money: {count} SMS to {area} cost {cost}, the account has {self.money}")
         self.money -= cost
+
+    def settle(self) -> None:
+        """Take what the running drain has spent by now, to the cent and never below zero."""
+        if self.drain_from is None:
+            return
+        start_money, since = self.drain_from
+        spent = self.drain_per_hour * Decimal(repr(time.monotonic() - since)) / 3600
+        self.money = max(min(Decimal(0), start_money), (start_money - spent).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+
+    def restart_drain(self) -> None:
+        """Count the drain from the money as it is now (after a top-up, a spend or a new rate)."""
+        self.drain_from = (self.money, time.monotonic()) if self.drain_per_hour > 0 else None
 
 
 @dataclass
@@ -146,7 +167,10 @@ class Platform:
             "total_requests": self.total_requests,
             "proxied_requests": self.proxied_requests,
             "last_headers": dict(self.last_headers),
-            "accounts": {a.name: {"requests": a.requests, "money": str(a.money)} for a in self.accounts},
+            "accounts": {
+                a.name: {"requests": a.requests, "sender_requests": a.sender_requests, "money": str(_settled(a).money)}
+                for a in self.accounts
+            },
         }
 
 
@@ -200,7 +224,18 @@ def _account(entry: dict[str, Any]) -> Account:
         currency=entry.get("currency"),
         language=_language(entry.get("language", "en")),
         locked=bool(entry.get("locked", False)),
+        any_sender=bool(entry.get("any_sender", False)),
+        senders=[_sender(name, sender) for sender in entry.get("senders") or []],
     )
+
+
+def _sender(account: str, entry: Any) -> dict[str, str]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise SimulatorError(f"a sender of account {account!r} needs a name")
+    unknown = set(entry) - {"name", *SENDER_ATTRIBUTES}
+    if unknown:
+        raise SimulatorError(f"unknown sender keys: {', '.join(sorted(unknown))}")
+    return {key: str(value) for key, value in entry.items() if value is not None}
 
 
 def _price(name: str, area: str, price: Any) -> Decimal | None:
@@ -252,6 +287,21 @@ def balance_document(account: Account) -> bytes:
     return f'<?xml version="1.0" encoding="utf-8" ?>\n<response>\n{body}\n</response>\n'.encode()
 
 
+def senders_document(account: Account) -> bytes:
+    """The sender list as the platform's page shows it: the flag, then the list unless any name may be used."""
+    lines = [f"<any_originator>{'TRUE' if account.any_sender else 'FALSE'}</any_originator>"]
+    if not account.any_sender:
+        lines.append("<list_originator>")
+        for sender in account.senders:
+            attributes = "".join(
+                f" {xml_name}={quoteattr(sender[key])}" for key, xml_name in SENDER_ATTRIBUTES.items() if key in sender
+            )
+            lines.append(f"     <originator{attributes}>{escape(sender['name'])}</originator>")
+        lines.append("</list_originator>")
+    body = "\n".join("     " + line for line in lines)
+    return f'<?xml version="1.0" encoding="utf-8" ?>\n<response>\n{body}\n</response>\n'.encode()
+
+
 def error_document(text: str) -> bytes:
     return f'<?xml version="1.0" encoding="utf-8"?>\n<response>\n     <error>{escape(text)}</error>\n</response>\n'.encode()
 
@@ -292,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
         # A request in absolute form came through the simulator acting as an HTTP proxy.
         proxied = self.path.startswith("http://")
         path = "/" + self.path.split("/", 3)[3] if proxied and self.path.count("/") >= 3 else self.path
-        if path != BALANCE_PATH:
+        if path not in (BALANCE_PATH, SENDERS_PATH):
             return self._send(404, b"not found", "text/plain")
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         platform = self.platform
@@ -304,6 +354,7 @@ class Handler(BaseHTTPRequestHandler):
             account = platform.authenticate(credentials) if credentials else None
             if account is not None:
                 account.requests += 1
+                account.sender_requests += path == SENDERS_PATH
             fault = platform.take_fault(account)
         if fault is not None and self._fault(fault, account, body):
             return None
@@ -316,14 +367,15 @@ class Handler(BaseHTTPRequestHandler):
         if account.locked:
             return self._error("locked", account.language)
         with platform.lock:
-            document = balance_document(account)
+            account.settle()
+            document = balance_document(account) if path == BALANCE_PATH else senders_document(account)
         return self._send(200, document)
 
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/admin/stats":
             with self.platform.lock:
                 return self._json(200, self.platform.stats())
-        if self.path == BALANCE_PATH:
+        if self.path in (BALANCE_PATH, SENDERS_PATH):
             return self._error("missing_post", self.platform.language)
         return self._send(404, b"not found", "text/plain")
 
@@ -374,16 +426,41 @@ class Handler(BaseHTTPRequestHandler):
             platform = self.platform
             with platform.lock:
                 if self.path == "/admin/spend":
-                    account = platform.account(request["account"])
+                    account = _settled(platform.account(request["account"]))
                     account.spend(request["area"], int(request["count"]))
+                    account.restart_drain()
                     return self._json(200, {"money": str(account.money)})
                 if self.path == "/admin/set":
-                    account = platform.account(request["account"])
+                    account = _settled(platform.account(request["account"]))
                     if "money" in request:
                         account.money = _decimal(request["money"], "money")
                     if "locked" in request:
                         account.locked = bool(request["locked"])
+                    account.restart_drain()
                     return self._json(200, {"money": str(account.money), "locked": account.locked})
+                if self.path == "/admin/drain":
+                    account = _settled(platform.account(request["account"]))
+                    per_hour = _decimal(request["per_hour"], "per_hour")
+                    if per_hour < 0:
+                        raise SimulatorError("per_hour must not be negative")
+                    account.drain_per_hour = per_hour
+                    account.restart_drain()
+                    return self._json(200, {"money": str(account.money), "per_hour": str(per_hour)})
+                if self.path == "/admin/topup":
+                    account = _settled(platform.account(request["account"]))
+                    amount = _decimal(request["amount"], "amount")
+                    if amount <= 0:
+                        raise SimulatorError("amount must be positive")
+                    account.money += amount
+                    account.restart_drain()
+                    return self._json(200, {"money": str(account.money)})
+                if self.path == "/admin/senders":
+                    account = platform.account(request["account"])
+                    if "any_sender" in request:
+                        account.any_sender = bool(request["any_sender"])
+                    if "name" in request:
+                        _set_sender(account, request)
+                    return self._json(200, {"any_sender": account.any_sender, "senders": account.senders})
                 if self.path == "/admin/faults":
                     platform.faults.append(fault_from_config(request))
                     return self._json(200, {"faults": len(platform.faults)})
@@ -391,7 +468,7 @@ class Handler(BaseHTTPRequestHandler):
                     platform.faults.clear()
                     platform.total_requests = platform.proxied_requests = 0
                     for account in platform.accounts:
-                        account.requests = 0
+                        account.requests = account.sender_requests = 0
                     return self._json(200, {})
             return self._json(404, {"error": f"no admin endpoint {self.path}"})
         except (KeyError, ValueError, TypeError) as exc:
@@ -409,6 +486,21 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+def _set_sender(account: Account, request: dict[str, Any]) -> None:
+    """Change the attributes (e.g. state) of every line of that name, or add the name."""
+    changes = {key: str(request[key]) for key in SENDER_ATTRIBUTES if key in request}
+    lines = [sender for sender in account.senders if sender["name"] == request["name"]]
+    if not lines:
+        account.senders.append(_sender(account.name, {"name": request["name"], **changes}))
+    for sender in lines:
+        sender.update(changes)
+
+
+def _settled(account: Account) -> Account:
+    account.settle()
+    return account
 
 
 def make_server(platform: Platform, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> ThreadingHTTPServer:

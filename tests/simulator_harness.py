@@ -18,9 +18,12 @@ DEFAULT_ACCOUNTS: list[dict[str, Any]] = [
     {"name": "docs", "login": "docs-user", "password": "S3c&<\"'>r-docs", "money": "10",
      "prices": {"Russia": "1", "Ukraine": "2"}},
     {"name": "big", "login": "big-user", "password": "big-password", "token": "big-token-7f3a",
-     "money": "10000", "currency": "RUR", "prices": {"Russia": "1", "Ukraine": "2", "Tele2": "unlimited"}},
+     "money": "10000", "currency": "RUR", "prices": {"Russia": "1", "Ukraine": "2", "Tele2": "unlimited"},
+     "senders": [{"name": "MyShop", "state": "completed", "operator": "MTS", "mcc": "250", "mnc": "01"},
+                 {"name": "MyShopPromo", "state": "order", "operator": "Beeline"},
+                 {"name": "OldShop", "state": "rejected"}]},
     {"name": "ru", "login": "ru-user", "password": "ru-password", "money": "1234.50", "language": "ru",
-     "prices": {"Россия": "0.5", "Казахстан": "3", "Билайн": "unlimited"}},
+     "prices": {"Россия": "0.5", "Казахстан": "3", "Билайн": "unlimited"}, "any_sender": True},
     {"name": "locked", "login": "locked-user", "password": "locked-password", "money": "5", "locked": True,
      "prices": {"Russia": "1"}},
     {"name": "short", "login": "short-user", "password": "10", "money": "10", "prices": {"Russia": "1"}},
@@ -60,6 +63,13 @@ class RunningSimulator:
 
     def reset(self) -> None:
         self.admin("/admin/reset", {})
+
+    def drain(self, account: str, per_hour: float | str) -> dict[str, Any]:
+        """Spend the account's money continuously at this rate (0 stops), as live traffic would."""
+        return self.admin("/admin/drain", {"account": account, "per_hour": str(per_hour)})
+
+    def top_up(self, account: str, amount: float | str) -> dict[str, Any]:
+        return self.admin("/admin/topup", {"account": account, "amount": str(amount)})
 
     def stop(self) -> None:
         if self.process.poll() is None:
