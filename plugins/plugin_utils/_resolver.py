@@ -30,6 +30,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
 from ansible_collections.webcom.mobi.plugins.doc_fragments.requirements import ModuleDocFragment as RequirementDocs
+from ansible_collections.webcom.mobi.plugins.modules.sender_info import DOCUMENTATION as SENDER_DOCS
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import OptionsError
@@ -47,6 +48,7 @@ class Option:
     type: str
     default: Any = None
     choices: tuple[str, ...] | None = None
+    elements: str | None = None
     variable: str | None = None
     env: str | None = None
     ini: tuple[str, str] | None = None
@@ -62,6 +64,8 @@ class Option:
             rule["default"] = self.default
         if self.choices:
             rule["choices"] = list(self.choices)
+        if self.elements:
+            rule["elements"] = self.elements
         if self.secret:
             rule["no_log"] = True
         return rule
@@ -79,6 +83,7 @@ def _options_of(documentation: str, sources: str | None = None) -> dict[str, Opt
         found[name] = Option(
             name=name,
             type=doc["type"],
+            elements=doc.get("elements"),
             default=doc.get("default"),
             choices=tuple(doc["choices"]) if "choices" in doc else None,
             variable=where["vars"][0]["name"] if where.get("vars") else None,
@@ -90,6 +95,7 @@ def _options_of(documentation: str, sources: str | None = None) -> dict[str, Opt
 
 CONNECTION_OPTIONS = _options_of(ConnectionDocs.DOCUMENTATION, ConnectionDocs.PLUGINS)
 REQUIREMENT_OPTIONS = _options_of(RequirementDocs.DOCUMENTATION)
+SENDER_OPTIONS = _options_of(SENDER_DOCS)
 
 
 def argument_spec(options: Mapping[str, Option]) -> dict[str, dict[str, Any]]:

@@ -51,6 +51,8 @@ def test_no_secret_anywhere_at_vvvv(tmp_path) -> None:
             {"name": "info bad option", "webcom.mobi.balance_info": {**pw, "retries": "many"}},
             {"name": "info unreachable", "webcom.mobi.balance_info": unreachable},
             {"name": "facts ok", "webcom.mobi.balance_facts": tk},
+            {"name": "senders ok", "webcom.mobi.sender_info": {**tk, "require": ["Nope"], "on_shortfall": "warn"}},
+            {"name": "senders auth error", "webcom.mobi.sender_info": wrong},
             {"name": "facts auth error", "webcom.mobi.balance_facts": wrong},
             {"name": "facts unknown option", "webcom.mobi.balance_facts": {**tk, "passwd": "{{ p }}"}},
             {"name": "lookup ok", "ansible.builtin.debug": {"msg": "{{ lookup('webcom.mobi.balance', api_url=u, token=t) }}"}},
@@ -78,7 +80,7 @@ def test_no_secret_anywhere_at_vvvv(tmp_path) -> None:
             "info echoing server": "failed", "lookup echoing server": "failed",
             "info ok": "ok", "info shortfall": "failed", "info warn": "ok", "info auth error": "failed",
             "info both kinds": "failed", "info bad option": "failed", "info unreachable": "failed",
-            "facts ok": "ok", "facts auth error": "failed", "facts unknown option": "failed",
+            "facts ok": "ok", "facts auth error": "failed", "senders ok": "ok", "senders auth error": "failed", "facts unknown option": "failed",
             "lookup ok": "ok", "lookup auth error": "failed", "lookup unreachable": "failed",
             "lookup unknown area": "failed",
         }, run.output
