@@ -100,6 +100,11 @@ class Example:
         return self.location + suffix + (" (expect failure)" if self.markers.expect_failure else "")
 
 
+def slug(text: str) -> str:
+    """A file-name-safe form of an example's location or a page's path."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
 def classify(data: Any) -> str:
     """What a reader would take this YAML for, judged by its content."""
     if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from examples_extract import Example
+from examples_extract import Example, slug
 
 ANSIBLE_LINT = Path(sys.executable).parent / "ansible-lint"
 LINT_ARGS = ("--offline", "--profile", "production", "--strict", "-f", "codeclimate")
@@ -66,8 +65,7 @@ def lint(examples: list[Example], project: Path, env: dict[str, str]) -> dict[st
     for number, example in enumerate(examples):
         if example.error is not None or example.kind == "command":
             continue   # the parse step reports bad YAML; ansible-lint would only say the same
-        slug = f"{number:03d}-" + re.sub(r"[^A-Za-z0-9]+", "-", example.location).strip("-").lower()
-        relative, content, offset = lint_file_for(example, slug)
+        relative, content, offset = lint_file_for(example, f"{number:03d}-{slug(example.location)}")
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
         (project / relative).write_text(content, encoding="utf-8")
         by_path[relative] = (example, offset)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from _collection_tree import REPO_ROOT
-from examples_extract import Example, all_examples
+from examples_extract import Example, all_examples, slug
 from examples_run import needs_of, run_examples
 from playbook_runner import PlaybookRun
 from simulator_harness import RunningSimulator
 
 # The accounts the examples run against. "examples" (the default of {login}, {token}, ...)
 # can carry every campaign the docs show; "demo" is the platform documentation's own account
-# (money 10, Russia 10, Ukraine 5), the one docs/simulator.md and the capacity pages use.
+# (money 10, Russia 10, Ukraine 5), for examples that show a shortfall ({demo.token}, ...).
 EXAMPLE_ACCOUNTS: dict[str, dict[str, Any]] = {
     "examples": {"name": "examples", "login": "examples-user", "password": "examples-password",
                  "token": "examples-token-4d2c", "money": "10000", "currency": "RUR",
@@ -24,10 +23,6 @@ EXAMPLE_ACCOUNTS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_ACCOUNT = "examples"
 EXAMPLES: list[Example] = all_examples(REPO_ROOT)
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
 
 
 class ExampleRunner:
