@@ -257,3 +257,20 @@ def test_what_an_awx_credential_with_only_a_token_injects_is_a_token_credential(
     assert run.returncode == 0, run.output
     assert run.task("Every requirement is met")["status"] == "ok"
     assert "demo-token" not in run.output
+
+
+def test_sender_names_join_the_summary_and_the_one_failing_line(demo_simulator, tmp_path) -> None:
+    approved, summary = preflight(demo_simulator, tmp_path / "approved", webcom_mobi_min_money=100,
+                                  webcom_mobi_senders=["WebcomDemo"])
+    assert approved.returncode == 0, approved.output
+    assert any(line.split()[:4] == ["sender", "WebcomDemo", "yes", "sender"] for line in summary), summary
+
+    review, summary = preflight(demo_simulator, tmp_path / "review", webcom_mobi_min_money=100,
+                                webcom_mobi_senders=["WebcomDemo", "DemoPromo"])
+    assert review.returncode != 0
+    row = "sender 'DemoPromo' is still under review, not usable until approved"
+    assert sum(row in line for line in summary) == 1, summary
+    assert review.output.count(row) == 1, review.output  # said once: in the summary
+    failing = review.task("Every requirement is met")["result"]["msg"]
+    assert failing == "1 of 3 requirements not surely met (sender DemoPromo): see the summary above"
+    assert demo_simulator.admin("/admin/stats")["accounts"]["demo"]["sender_requests"] == 2
