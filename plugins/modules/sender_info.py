@@ -87,21 +87,21 @@ senders:
       elements: str
       sample: [MyShop]
     api_url:
-      description: The O(api_url) asked; never carries credentials.
+      description: Where the list was read, as in RV(webcom.mobi.balance_info#module:balance.api_url).
       type: str
-      sample: http://lk.mysmpp.ru/xml
+      sample: https://my3.webcom.mobi/xml
     fetched_at:
-      description: When the platform answered, in UTC (ISO 8601).
+      description: When the platform sent this list (UTC, ISO 8601); older than now when RV(senders.cached) is true.
       type: str
       sample: "2026-11-22T10:00:00Z"
     cached:
-      description: V(true) when served from the cache (see O(cache_ttl)).
+      description: Whether the list came from the cache of O(cache_ttl) seconds instead of the platform.
       type: bool
-      sample: false
+      sample: true
     age_s:
-      description: Age of the list in seconds (V(0) when fresh).
+      description: Seconds since RV(senders.fetched_at) when served from the cache, else V(0).
       type: int
-      sample: 0
+      sample: 12
 requirements:
   description: One entry per name in O(require).
   returned: when O(require) is given
