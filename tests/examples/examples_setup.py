@@ -17,7 +17,9 @@ from simulator_harness import RunningSimulator
 EXAMPLE_ACCOUNTS: dict[str, dict[str, Any]] = {
     "examples": {"name": "examples", "login": "examples-user", "password": "examples-password",
                  "token": "examples-token-4d2c", "money": "10000", "currency": "RUR",
-                 "prices": {"Russia": "1", "Ukraine": "2", "Kazakhstan": "3", "Tele2": "unlimited"}},
+                 "prices": {"Russia": "1", "Ukraine": "2", "Kazakhstan": "3", "Tele2": "unlimited"},
+                 # Sender names: one approved, one still under review (the platform's "order" state).
+                 "senders": [{"name": "MyShop", "state": "completed"}, {"name": "MyShopPromo", "state": "order"}]},
     "demo": {"name": "demo", "login": "demo", "password": "demo-password", "token": "demo-token",
              "money": "10", "prices": {"Russia": "1", "Ukraine": "2"}},
 }
