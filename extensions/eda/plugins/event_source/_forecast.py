@@ -149,7 +149,7 @@ def _slope(xs: list[float], ys: list[float]) -> float:
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:
         return 0.0
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
 
 
 def _round(value: float) -> float:

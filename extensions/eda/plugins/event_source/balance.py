@@ -13,6 +13,15 @@ failed). Every event carries a spend forecast. See docs/monitoring.md.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field, replace
+from typing import Any
+
 DOCUMENTATION = r"""
 ---
 short_description: Watch a Webcom Mobi SMS account and report when its state changes
@@ -62,15 +71,6 @@ EXAMPLES = r"""
         run_playbook:
           name: notify_low_balance.yml
 """
-
-import asyncio
-import logging
-import os
-import sys
-import time
-import traceback
-from dataclasses import dataclass, field, replace
-from typing import Any
 
 
 def _make_collection_importable() -> None:
