@@ -74,10 +74,12 @@ _PLATFORM_ERROR_HINTS = {
 }
 
 _schemas: dict[str, Any] = {}
+# The hardening every schema is built with; a compiled schema kept on disk is keyed by it too.
+_SCHEMA_SETTINGS: dict[str, Any] = {"defuse": "always", "allow": "none", "block": ("url", "file")}
 
 
 def schema_for(document: Document[Any]) -> Any:
-    """The document's compiled, hardened schema: built on first use, then shared by the whole process."""
+    """The document's compiled, hardened schema: loaded from our signed cache or built, then shared by the process."""
     schema = _schemas.get(document.schema_file)
     if schema is None:
         if xmlschema is None:
@@ -85,11 +87,11 @@ def schema_for(document: Document[Any]) -> Any:
                 "webcom.mobi needs the Python library xmlschema on the Ansible controller: "
                 "install it with 'python3 -m pip install xmlschema' for the Python that runs ansible"
             )
-        schema = _schemas[document.schema_file] = xmlschema.XMLSchema11(
-            (SCHEMAS / document.schema_file).read_text(encoding="utf-8"),
-            defuse="always",
-            allow="none",
-            block=("url", "file"),
+        from ansible_collections.webcom.mobi.plugins.plugin_utils._schema_cache import compiled
+
+        text = (SCHEMAS / document.schema_file).read_text(encoding="utf-8")
+        schema = _schemas[document.schema_file] = compiled(
+            text, _SCHEMA_SETTINGS, lambda: xmlschema.XMLSchema11(text, **_SCHEMA_SETTINGS), xmlschema.XMLSchema11
         )
     return schema
 
