@@ -20,8 +20,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = "https://github.com/webcom-mobi/ansible-collection-webcom-mobi/blob/main"
 LABEL_PREFIX = "ansible_collections.webcom.mobi.docsite."
-# The guides on the docsite, in its order. docs/testing.md is for contributors and stays on GitHub.
-GUIDES = ("getting-started", "options", "capacity", "errors", "hosts", "security", "simulator", "awx", "performance")
+# Every docs/*.md is a guide on the docsite, these first, the rest by name; the pages for
+# contributors stay on GitHub only.
+GUIDE_ORDER = ("getting-started", "options", "capacity", "errors", "hosts", "security", "simulator", "awx", "performance")
+NOT_ON_THE_DOCSITE = ("testing", "contributing")
 HEADING_UNDERLINES = {1: "=", 2: "-", 3: "~", 4: "^"}
 CODE_LANGUAGES = {"yaml": "yaml", "yml": "yaml", "sh": "shell", "shell": "shell", "console": "console",
                   "json": "json", "ini": "ini", "text": "text", "": "text", "python": "python", "jinja": "jinja"}
@@ -50,7 +52,8 @@ def heading_label(page: str, heading_anchor: str) -> str:
 
 
 def guides(root: Path) -> list[str]:
-    return [page for page in GUIDES if (root / "docs" / f"{page}.md").is_file()]
+    pages = {path.stem for path in (root / "docs").glob("*.md")} - set(NOT_ON_THE_DOCSITE)
+    return [page for page in GUIDE_ORDER if page in pages] + sorted(pages - set(GUIDE_ORDER))
 
 
 def headings_of(root: Path, page: str) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -88,9 +89,24 @@ def run_command(example: Example, workdir: Path, environment: dict[str, str]) ->
         "LC_ALL": "C.UTF-8",
         **environment,
     }
-    completed = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", example.text], cwd=workdir, env=env,
-                               capture_output=True, text=True, timeout=300, check=False)
+    try:
+        completed = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", example.text], cwd=workdir, env=env,
+                                   capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        stop_left_simulator(workdir)
     return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, [], workdir)
+
+
+def stop_left_simulator(workdir: Path) -> None:
+    """A block that starts the simulator (webcom.mobi.simulator) and fails before its stop line
+    leaves it running: stop it by the pid file the playbook wrote, the process it started."""
+    pid_file = workdir / "webcom-mobi-simulator.pid"
+    if pid_file.is_file():
+        try:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        except (ValueError, ProcessLookupError):
+            pass   # an empty file, or the process is already gone
+        pid_file.unlink(missing_ok=True)   # the simulator removes it itself when it stops in time
 
 
 def run_examples(examples: list[Example], workdir: Path, extra_vars: dict[str, str], environment: dict[str, str]) -> PlaybookRun:
