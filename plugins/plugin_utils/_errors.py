@@ -103,6 +103,7 @@ _PARTIAL_ESCAPE = (
 )
 ELLIPSIS = "…"
 _AMP = "&(?:amp;)?"
+_LONGEST_FORM = 24  # characters: &amp;#x0001F600; and the like, with a few leading zeros
 # Characters every escaped form starts with (and one_line's replacement for a control character).
 _ESCAPE_INTRODUCERS = frozenset("&\\%\ufffd")
 # Separators that make one number of digits on both sides: 10.1, 127.0.0.1, 100,000, 2026-11-30, 10:30, 1/2.
@@ -191,7 +192,6 @@ class _SecretMatcher:
         self._tokens = tokens
         self.first, self.last = tokens[0], tokens[-1]
         self._characters = frozenset(token for token in tokens if token is not None)
-        self._truncated: re.Pattern[str] | None = None
 
     def may_occur_in(self, present: frozenset[str]) -> bool:
         """A cheap test on the text's characters, so most texts never pay for compiling the patterns."""
@@ -212,30 +212,79 @@ class _SecretMatcher:
         position = 0
         while (match := self.pattern.search(text, position)) is not None:
             start, end = match.span()
-            if not _joined_before(text, start, self.first) and not _joined_after(text, end, self.last):
+            if _joined_before(text, start, self.first):
+                position = _end_of_plain_word(text, start)
+            elif _joined_after(text, end, self.last):
+                position = start + 1
+            else:
                 found.append((start, end))
                 position = end
-            else:
-                position = start + 1
         if ELLIPSIS in text and len(self._forms) > 1:
             found.extend(self._truncated_spans(text))
         return found
 
     def _truncated_spans(self, text: str) -> list[tuple[int, int]]:
-        if self._truncated is None:
-            # The first form, then each further one or nothing if the cut (maybe half an escape)
-            # comes next: a flat pattern, no nesting, for any start of the secret that runs into
-            # the ellipsis. The lookahead is loose to keep the pattern small; the end checks.
-            cut = f"(?=[&\\\\%\ufffd{ELLIPSIS}])"
-            rest = "".join(f"(?:{form}|{cut})" for form in self._forms[1:])
-            self._truncated = re.compile(f"{self._forms[0]}{rest}{_PARTIAL_ESCAPE}?(?={ELLIPSIS})")
+        """Starts of the secret cut by an ellipsis (maybe inside an escape): walked token by token.
+
+        No regex for this: a pattern in which every further token may be missing backtracks
+        exponentially on repetitive text, and a nested one recurses as deep as the secret is long.
+        """
+        tokens = [_compiled(form) for form in self._forms]
         found = []
-        position = 0
-        while (match := self._truncated.search(text, position)) is not None:
-            if not _joined_before(text, match.start(), self.first):
-                found.append(match.span())
-            position = match.start() + 1
+        cut = text.find(ELLIPSIS)
+        while cut != -1:
+            # Every reading of the cut counts ("&#0" before it is half of "&#048;" or a literal
+            # "0" after "&#"): mask from the earliest start any of them gives.
+            starts = [self._longest_start_before(tokens, text, end) for end in _cut_points(text, cut)]
+            if any(start is not None for start in starts):
+                found.append((min(start for start in starts if start is not None), cut))
+            cut = text.find(ELLIPSIS, cut + 1)
         return found
+
+    def _longest_start_before(self, tokens: list[re.Pattern[str]], text: str, end: int) -> int | None:
+        position = max(0, end - _LONGEST_FORM * len(tokens))
+        while (first := tokens[0].search(text, position, end)) is not None:
+            start = first.start()
+            if _runs_to(tokens, text, start, end) and not _joined_before(text, start, self.first):
+                return start
+            position = start + 1
+        return None
+
+
+def _end_of_plain_word(text: str, start: int) -> int:
+    """Where to look next after a match joined on its left to a word: past that word if no escape is near.
+
+    Every start inside a run of word characters is joined on its left too, unless an escape
+    could end inside the run: so long runs (a megabyte of digits) cost one step, not one each.
+    """
+    window = text[max(0, start - _LONGEST_FORM * 2) : start]
+    if "&" in window or "\\" in window or "%" in window:
+        return start + 1
+    word = _compiled(r"\w+").match(text, start)
+    return word.end() if word is not None else start + 1
+
+
+def _cut_points(text: str, cut: int) -> list[int]:
+    """Where the secret's forms may stop before an ellipsis: right at it, or where half an escape begins."""
+    points = [cut]
+    partial = _compiled(_PARTIAL_ESCAPE)
+    for length in range(1, min(cut, _LONGEST_FORM) + 1):
+        if partial.fullmatch(text, cut - length, cut):
+            points.append(cut - length)
+    return points
+
+
+def _runs_to(tokens: list[re.Pattern[str]], text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is the first few of the secret's tokens, each in any of its forms."""
+    position = start
+    for token in tokens:
+        match = token.match(text, position, end)
+        if match is None or match.end() == position:
+            return False
+        position = match.end()
+        if position == end:
+            return True
+    return False
 
 
 @lru_cache(maxsize=16)
@@ -345,7 +394,11 @@ def _last_char(text: str, end: int) -> list[tuple[str, int]]:
     if end <= 0:
         return []
     readings = []
-    match = _compiled(_ESCAPED_CHAR_AT_END).search(text, max(0, end - 40), end)
+    window = max(0, end - 40)
+    if "&" in text[window:end] or "\\" in text[window:end] or "%" in text[window:end] or text[end - 1] == "+":
+        match = _compiled(_ESCAPED_CHAR_AT_END).search(text, window, end)
+    else:
+        match = None  # no escape can end here: the common case, kept cheap for long runs of candidates
     if match is not None:
         escape = match.group()
         if escape.startswith("%"):
@@ -377,7 +430,7 @@ def _next_char(text: str, start: int) -> list[tuple[str, int]]:
     if start >= len(text):
         return []
     readings = []
-    match = _compiled(_ESCAPED_CHAR).match(text, start)
+    match = _compiled(_ESCAPED_CHAR).match(text, start) if text[start] in "&\\%+" else None
     if match is not None:
         char = _decoded(match.group())
         if char is not None:
