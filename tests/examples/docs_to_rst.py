@@ -73,7 +73,7 @@ class Converter:
         text = re.sub(r"[`*]", "", text)
         if re.match(r"https?://", target):
             return f"`{text} <{target}>`__"
-        path, _, fragment = target.partition("#")
+        path, fragment = (target.split("#", 1) + [""])[:2]
         if not path:
             path = f"{self.page}.md"
         resolved = (self.root / "docs" / path).resolve()

@@ -35,7 +35,7 @@ class Markers:
     needs: dict[str, str] = field(default_factory=dict)
 
     def add(self, body: str, where: str) -> None:
-        verb, _, rest = body.partition(" ")
+        verb, rest = (body.split(" ", 1) + [""])[:2]
         verb = verb.rstrip(":")
         rest = rest.strip()
         if verb == "parse-only":
@@ -52,8 +52,8 @@ class Markers:
             self.run = True
         elif verb == "needs":
             for item in shlex.split(rest):
-                key, sep, value = item.partition("=")
-                if not sep or not key:
+                key, value = (item.split("=", 1) + [""])[:2]
+                if "=" not in item or not key:
                     raise ValueError(f"{where}: 'example: needs' takes KEY=VALUE items, got {item!r}")
                 self.needs[key] = value
         else:
