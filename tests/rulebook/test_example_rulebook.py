@@ -68,7 +68,7 @@ class Rulebook:
         # As the docs say: run from the rulebook's directory, where its playbooks/ are found.
         self.process = subprocess.Popen(
             [str(ANSIBLE_RULEBOOK), "-r", "balance_alerts.yml", "-i", str(workdir / "inventory.yml"),
-             "--vars", str(vars_file), "-v"],
+             "--vars", str(vars_file), "-vv"],  # debug output too must not show a secret
             cwd=RULEBOOKS, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
