@@ -20,7 +20,7 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact, terminal_safe
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     PLAIN_HTTP_WARNING,
     ConnectionSettings,
@@ -28,8 +28,8 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import SECRET_OPTIONS, Option, resolve
 
+__all__ = ["BalanceActionBase", "terminal_safe"]  # terminal_safe lives in _errors now; kept here for importers
 
-MESSAGE_LIMIT = 4000  # a failed task lists every unmet requirement in its one line
 
 
 class BalanceActionBase(ActionBase):
@@ -84,8 +84,9 @@ def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
     Messages are the ``msg`` keys at any depth (a requirement's line, a plan report's), the
     warnings and a traceback; data (balances, sender lists) is never touched.
     """
-    if isinstance(result.get("exception"), str):
-        result["exception"] = redact(result["exception"], secrets)
+    if isinstance(result.get("exception"), str):  # shown at -vvv: masked, and no control characters
+        lines = redact(result["exception"], secrets).splitlines()
+        result["exception"] = "\n".join(one_line(line, MESSAGE_LIMIT) for line in lines)
     if "warnings" in result:
         result["warnings"] = [terminal_safe(str(warning), secrets) for warning in result["warnings"]]
     _mask_messages(result, secrets)
@@ -102,8 +103,3 @@ def _mask_messages(value: Any, secrets: list[str]) -> None:
     elif isinstance(value, list):
         for inner in value:
             _mask_messages(inner, secrets)
-
-
-def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:
-    """A message as users see it: secrets masked first, then one line with no control characters."""
-    return one_line(redact(message, secrets), MESSAGE_LIMIT)

@@ -253,8 +253,11 @@ def _text_of(node: Any) -> str:
     return "" if node is None else str(node)
 
 
+PLATFORM_TEXT_LIMIT = 2000  # the platform's texts are one sentence; a megabyte of "error" is not one
+
+
 def _platform_error(document: Document[Any], raw_text: str) -> PlatformError:
-    text = " ".join(raw_text.split())
+    text = one_line(raw_text, PLATFORM_TEXT_LIMIT)
     kind = _platform_error_kind(text)
     said = f'"{one_line(text, 200)}"' if text else "an empty error"
     return PlatformError(
