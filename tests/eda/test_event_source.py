@@ -57,11 +57,15 @@ def watching(sim, **args: Any) -> dict[str, Any]:
 
 async def checks_done(sim, account: str, at_least: int) -> None:
     """Wait (bounded) until the simulator has answered this many checks for the account."""
-    for _ in range(int(EVENT_WAIT_S / 0.05)):
-        if await asyncio.to_thread(sim.requests_for, account) >= at_least:
-            return
+    await until(lambda: sim.requests_for(account) >= at_least, f"fewer than {at_least} checks reached the simulator")
+
+
+async def until(condition, failure: str) -> None:
+    """Poll a blocking condition off the loop until it holds, or fail after EVENT_WAIT_S."""
+    deadline = asyncio.get_running_loop().time() + EVENT_WAIT_S
+    while not await asyncio.to_thread(condition):
+        assert asyncio.get_running_loop().time() < deadline, failure
         await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {at_least} checks reached the simulator")
 
 
 def test_start_event_then_silence_while_the_state_holds(sim) -> None:
@@ -128,11 +132,7 @@ def test_wrong_credentials_stay_an_error_without_repeating(sim) -> None:
         error = await source.next_event()
         assert error["state"] == "error" and "Incorrect login or password" in error["msg"]
         # The simulator counts refused requests only in its total: wait for several more checks.
-        for _ in range(int(EVENT_WAIT_S / 0.05)):
-            if await asyncio.to_thread(sim.total_requests) >= 5:
-                break
-            await asyncio.sleep(0.05)
-        assert await asyncio.to_thread(sim.total_requests) >= 5
+        await until(lambda: sim.total_requests() >= 5, "fewer than 5 checks reached the simulator")
         assert source.queue.empty()
         assert source.task.done() is False  # retried at each interval, not given up
         await source.stop()

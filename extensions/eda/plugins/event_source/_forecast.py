@@ -61,7 +61,7 @@ class SpendHistory:
         if len(run) < 2 or not run[-1].money < run[0].money:
             return None
         per_second = -_slope([o.at - run[0].at for o in run], [o.money for o in run])
-        if not per_second > 0:
+        if per_second <= 0:
             return None  # cannot happen on a non-increasing run that fell, but never divide by it
         last = run[-1]
         return {

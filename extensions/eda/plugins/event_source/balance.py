@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import sys
 import time
@@ -193,13 +194,13 @@ class Watcher:
         logger.warning("%s", terminal_safe(message, self.secrets))
 
 
-def watcher_from(args: dict[str, Any], environ: Any = os.environ) -> Watcher:
+def watcher_from(args: dict[str, Any]) -> Watcher:
     """The watcher for the rulebook's arguments; OptionsError (one line) for any mistake."""
     given = {name: value for name, value in args.items() if name not in RULEBOOK_ARGUMENTS}
-    resolved = resolve(NAME, OPTIONS, given, {}, given_where="the source's arguments in the rulebook", environ=environ)
+    resolved = resolve(NAME, OPTIONS, given, {}, given_where="the source's arguments in the rulebook")
     values = resolved.values
     interval = values["interval"]
-    if not (isinstance(interval, float) and interval == interval and 0 < interval < float("inf")):
+    if not (isinstance(interval, float) and math.isfinite(interval) and interval > 0):
         raise OptionsError(f"{NAME}: interval must be a positive number of seconds, got {interval}")
     requirements = {name: values.get(name) for name in ("min_money", "min_sms", "plan")}
     check_requirement_values(requirements)
@@ -220,7 +221,7 @@ async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
         await queue.put({"webcom_mobi": {"state": ERROR, "previous": None, "balance": None, "requirements": [],
                                          "forecast": None, "msg": message}})
         logger.error("%s", message)
-        await asyncio.sleep(0.5)  # let the rule engine take the event before the source stops
+        # ansible-rulebook queues its shutdown behind this event, so the rules still see it.
         raise SourceArgumentError(message) from None
     if watcher.settings.plain_http:
         logger.warning("%s", PLAIN_HTTP_WARNING)
