@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -269,3 +272,20 @@ def test_no_secret_in_any_event_or_log_line(sim, caplog) -> None:
         assert DOCS_PASSWORD not in text
         assert json.dumps(DOCS_PASSWORD)[1:-1] not in text
         assert "r-docs" not in text  # no recognisable piece of it either
+
+
+def test_loads_as_ansible_rulebook_loads_it() -> None:
+    """runpy.run_path on the installed file, in a fresh interpreter with no collection on sys.path."""
+    from _collection_tree import collections_root
+
+    plugin = collections_root() / "ansible_collections/webcom/mobi/extensions/eda/plugins/event_source/balance.py"
+    code = (
+        "import asyncio, runpy, sys\n"
+        "assert not any('collections' in p for p in sys.path), sys.path\n"
+        f"module = runpy.run_path({str(plugin)!r})\n"
+        "print(asyncio.iscoroutinefunction(module['main']))\n"
+    )
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, cwd="/")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "True"
