@@ -66,8 +66,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._action import terminal_safe
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, terminal_safe
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, connection_settings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, SECRET_OPTIONS, resolve
 

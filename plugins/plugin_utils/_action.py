@@ -20,7 +20,13 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line, redact, terminal_safe
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    MESSAGE_LIMIT,
+    WebcomError,
+    one_line,
+    redact,
+    terminal_safe,
+)
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
     PLAIN_HTTP_WARNING,
     ConnectionSettings,
@@ -29,7 +35,6 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import SECRET_OPTIONS, Option, resolve
 
 __all__ = ["BalanceActionBase", "terminal_safe"]  # terminal_safe lives in _errors now; kept here for importers
-
 
 
 class BalanceActionBase(ActionBase):

@@ -169,6 +169,14 @@ def one_line(text: str, limit: int = 500) -> str:
     return folded if len(folded) <= limit else folded[: limit - 1] + ELLIPSIS
 
 
+MESSAGE_LIMIT = 4000  # a failed task lists every unmet requirement in its one line
+
+
+def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:
+    """A message as users see it: secrets masked first, then one line with no control characters."""
+    return one_line(redact(message, secrets), MESSAGE_LIMIT)
+
+
 @lru_cache(maxsize=None)
 def _compiled(pattern: str) -> re.Pattern[str]:
     # Compiled on first use, not at import: every forked worker imports this module.

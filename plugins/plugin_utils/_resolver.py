@@ -29,8 +29,6 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
-from ansible_collections.webcom.mobi.plugins.doc_fragments.requirements import ModuleDocFragment as RequirementDocs
-from ansible_collections.webcom.mobi.plugins.modules.sender_info import DOCUMENTATION as SENDER_DOCS
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import OptionsError
@@ -94,8 +92,26 @@ def _options_of(documentation: str, sources: str | None = None) -> dict[str, Opt
 
 
 CONNECTION_OPTIONS = _options_of(ConnectionDocs.DOCUMENTATION, ConnectionDocs.PLUGINS)
-REQUIREMENT_OPTIONS = _options_of(RequirementDocs.DOCUMENTATION)
-SENDER_OPTIONS = _options_of(SENDER_DOCS)
+
+
+def __getattr__(name: str) -> dict[str, Option]:
+    """REQUIREMENT_OPTIONS and SENDER_OPTIONS, parsed when first asked for.
+
+    Every forked worker imports this module; the lookup's needs only the connection options,
+    so it neither imports nor parses the documentation of the others.
+    """
+    if name == "REQUIREMENT_OPTIONS":
+        from ansible_collections.webcom.mobi.plugins.doc_fragments.requirements import ModuleDocFragment
+
+        table = _options_of(ModuleDocFragment.DOCUMENTATION)
+    elif name == "SENDER_OPTIONS":
+        from ansible_collections.webcom.mobi.plugins.modules.sender_info import DOCUMENTATION
+
+        table = _options_of(DOCUMENTATION)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = table
+    return table
 
 
 def argument_spec(options: Mapping[str, Option]) -> dict[str, dict[str, Any]]:
