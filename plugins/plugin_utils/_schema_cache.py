@@ -20,7 +20,9 @@ run code when it is loaded, so one is loaded only when all of this holds:
 Anything else is ignored and the schema is built, then stored for the next process. Every
 failure of this cache is silent: it only ever costs the build it would have saved (a cache
 directory that cannot be used is reported once, by the balance cache, on the same path).
-It is always on, ``cache_ttl: 0`` included: like bytecode, it holds code, never an answer.
+It holds code, never an answer, so it does not follow ``cache_ttl``: it is used whenever the
+cache directory is there. It never makes that directory itself, though: where every task sets
+``cache_ttl: 0`` nothing is written at all, and the schema is built in each process.
 No pickle is shipped with the collection, and none is read from anywhere else.
 """
 
@@ -64,6 +66,8 @@ def compiled(xsd_text: str, settings: Mapping[str, Any], build: Callable[[], Any
     identity = _identity(xsd_text, settings, kind)
     try:
         directory = cache_directory()
+        if not directory.is_dir():
+            return build()  # the balance cache makes the directory; with cache_ttl 0 alone nothing is written
         _private_directory(directory)
         key = _user_key(directory)
     except Exception:  # CacheUnavailable, OSError: no cache, same schema

@@ -54,7 +54,9 @@ class Counting:
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    return tmp_path / "xdg" / "webcom.mobi"
+    directory = tmp_path / "xdg" / "webcom.mobi"
+    directory.mkdir(parents=True, mode=0o700)  # the balance cache made it, on the first check with cache_ttl > 0
+    return directory
 
 
 @pytest.fixture
@@ -208,6 +210,15 @@ def test_a_pickle_for_another_build_lies_under_another_name(counting, cache_dir,
     counting.schema()
     assert (counting.builds, counting.loads) == (2, 0)
     assert len(list(cache_dir.glob("*" + SUFFIX))) == 2
+
+
+def test_without_the_cache_directory_nothing_is_written(counting, cache_dir) -> None:
+    """cache_ttl 0 alone never creates the directory, so neither does the schema cache."""
+    cache_dir.rmdir()
+    counting.schema()
+    counting.schema()
+    assert (counting.builds, counting.loads) == (2, 0)
+    assert not cache_dir.exists()
 
 
 def test_an_unusable_cache_directory_only_costs_the_build(counting, tmp_path, monkeypatch) -> None:
