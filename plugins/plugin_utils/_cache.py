@@ -93,8 +93,7 @@ class CachedAnswer:
                 kind=self.refusal["kind"],
                 text=self.refusal["text"],
             )
-        assert self.reading is not None
-        return self.reading
+        return self.reading  # type: ignore[return-value]  # an entry holds one or the other
 
 
 def cache_directory() -> Path:

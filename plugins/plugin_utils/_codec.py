@@ -31,7 +31,6 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     ResponseFormatError,
     one_line,
 )
-from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, T
 from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import (
     MAX_ATTRIBUTES_PER_ELEMENT,
     MAX_BODY_BYTES,
@@ -40,6 +39,7 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import (
     MAX_NAMESPACE_DECLARATIONS,
     body_too_large,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, T
 
 try:
     import xmlschema

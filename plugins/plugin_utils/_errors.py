@@ -14,7 +14,7 @@ only what the platform or the transport said, never the credentials.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 
 class WebcomError(Exception):
@@ -177,7 +177,7 @@ def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:
     return one_line(redact(message, secrets), MESSAGE_LIMIT)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     # Compiled on first use, not at import: every forked worker imports this module.
     return re.compile(pattern)

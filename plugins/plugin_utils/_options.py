@@ -80,7 +80,7 @@ def connection_settings(options: dict[str, Any]) -> ConnectionSettings:
     timeout = _number("timeout", options["timeout"], float)
     retries = _number("retries", options["retries"], int)
     cache_ttl = _number("cache_ttl", options["cache_ttl"], int)
-    if not timeout > 0:
+    if timeout <= 0:
         raise OptionsError(f"timeout must be a positive number of seconds, got {timeout:g}")
     if not 0 <= retries <= MAX_RETRIES:
         raise OptionsError(f"retries must be from 0 to {MAX_RETRIES}, got {retries}")

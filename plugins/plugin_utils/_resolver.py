@@ -135,7 +135,7 @@ def resolve(
     *,
     given_where: str,
     template: Callable[[Any], Any] = lambda value: value,
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] | None = None,
 ) -> Resolved:
     """The options from every place in precedence order, type-checked; OptionsError for any mistake.
 
@@ -149,14 +149,14 @@ def resolve(
     layers = [
         (given_where, {name: value for name, value in given.items() if not _unset(name, value)}),
         ("variables webcom_mobi_*", _from_variables(options, variables or {}, template)),
-        ("the WEBCOM_* environment variables", _from_environment(options, environ)),
+        ("the WEBCOM_* environment variables", _from_environment(options, os.environ if environ is None else environ)),
         ("the [webcom_mobi] section of ansible.cfg", _from_ansible_cfg(options)),
     ]
     values: dict[str, Any] = {}
     for name, option in options.items():
         if name in CREDENTIAL_OPTIONS:
             continue
-        values[name] = next((layer[name] for _, layer in layers if name in layer), option.default)
+        values[name] = next((layer[name] for _where, layer in layers if name in layer), option.default)
     where = None
     if any(name in options for name in CREDENTIAL_OPTIONS):
         where, credentials = _credentials(plugin, layers, given_where)

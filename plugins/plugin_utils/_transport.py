@@ -120,7 +120,7 @@ def _try_once(settings: ConnectionSettings, endpoint: str, document: bytes) -> R
         if watchdog.fired:  # the cut ended the body early: what was read is not the answer
             raise TimeoutError
         return reply
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise _Transient(_timed_out(settings)) from None
     except ssl.SSLCertVerificationError as exc:
         raise _tls_failure(endpoint, exc.verify_message or exc.reason or "certificate verify failed") from None

@@ -160,4 +160,3 @@ def balance_task(name: str, server_url: str, *, module: str = "webcom.mobi.balan
 def lookup_task(name: str, server_url: str, **options: Any) -> dict[str, Any]:
     keywords = ", ".join(f"{key}={value!r}" for key, value in {"api_url": server_url, "cache_ttl": 0, **options}.items())
     return {"name": name, "ansible.builtin.debug": {"msg": "{{ lookup('webcom.mobi.balance', " + keywords + ", token=token) }}"}, "ignore_errors": True}
-

@@ -24,8 +24,8 @@ FINISHED_WELL_BEFORE_S = 40
 
 
 def cached_task(name: str, api_url: str, **options: object) -> dict:
-    return {"name": name, "webcom.mobi.balance_info": {"api_url": api_url, "token": "{{ token }}", "cache_ttl": 60, "timeout": 2, "retries": 0,
-                                                      **options}, "ignore_errors": True}
+    arguments = {"api_url": api_url, "token": "{{ token }}", "cache_ttl": 60, "timeout": 2, "retries": 0, **options}
+    return {"name": name, "webcom.mobi.balance_info": arguments, "ignore_errors": True}
 
 
 def a_ca_bundle() -> str:

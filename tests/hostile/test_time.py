@@ -73,4 +73,3 @@ def test_forks_waiting_on_the_cache_lock_are_bounded_too(serve, tmp_path) -> Non
     assert outcome.elapsed_s < bound
     for host in ("localhost", "host000", "host001"):
         assert_one_clear_line(outcome, "info shared entry", "timeout", "timed out", host=host)
-

@@ -57,7 +57,7 @@ def release(tmp_path_factory):
 
 
 def test_the_built_tarball_is_clean_installs_and_runs(release, simulator, tmp_path) -> None:
-    _, names, installed = release
+    names, installed = release[1:]
     assert SHIPPED <= names, sorted(SHIPPED - names)
     local = sorted(name for name in names if LOCAL_ONLY_PARTS & set(Path(name).parts)
                    or name.startswith((".venv", "tests/output")) or name.endswith((".pyc", ".tar.gz")))
@@ -152,7 +152,7 @@ def port_is_open(port: int) -> bool:
 
 @pytest.fixture
 def fresh(release, tmp_path):
-    _, _, installed = release
+    installed = release[2]
     directory = FreshDirectory(tmp_path, installed)
     yield directory
     # Whatever a failed assertion left running: stop it (the installed simulator, by its pid file).
@@ -173,7 +173,7 @@ def start_simulator(fresh: FreshDirectory) -> str:
 
 
 def test_the_ci_recipe_runs_verbatim_from_the_installed_collection_and_stops_the_simulator(release, fresh) -> None:
-    _, _, installed = release
+    installed = release[2]
     page = (REPO_ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
     recipe = fenced(section(page, "## In your own CI"), "sh")[0].strip().splitlines()
     start, stop = recipe[0], recipe[-1]
@@ -264,7 +264,7 @@ def test_the_readme_preflight_command_runs_verbatim_without_warnings(fresh) -> N
 
 def test_the_installed_readme_runs_no_script_the_tarball_does_not_ship(release) -> None:
     """A command like `bash scripts/demo.sh` is for a clone of the repository, and must say so."""
-    _, names, _ = release
+    names = release[1]
     for match in re.finditer(r"^(?:bash|sh) (\S+\.sh)|^python3? (\S+\.py)", readme(), re.MULTILINE):
         if (match.group(1) or match.group(2)) in names:
             continue

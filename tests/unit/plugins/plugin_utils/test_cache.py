@@ -25,10 +25,10 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import (
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance, fetch
 from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE, SENDERS
-from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Reading
-from ansible_collections.webcom.mobi.plugins.plugin_utils._senders import Senders
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import PlatformError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Reading
+from ansible_collections.webcom.mobi.plugins.plugin_utils._senders import Senders
 
 DOCS_PASSWORD = "S3c&<\"'>r-docs"
 BIG_TOKEN = "big-token-7f3a"

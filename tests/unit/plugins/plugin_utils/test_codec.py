@@ -36,6 +36,7 @@ def encode_request(**credentials: str) -> bytes:
 def balance_schema():
     return _codec.schema_for(BALANCE)
 
+
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "responses"
 
 
