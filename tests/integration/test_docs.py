@@ -19,6 +19,7 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._options import COLLEC
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import (
     CONNECTION_OPTIONS,
     REQUIREMENT_OPTIONS,
+    SENDER_OPTIONS,
     argument_spec,
 )
 
@@ -29,6 +30,7 @@ ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 SPECS = {
     "balance_info": {**CONNECTION_ARGUMENT_SPEC, **REQUIREMENTS_ARGUMENT_SPEC},
     "balance_facts": CONNECTION_ARGUMENT_SPEC,
+    "sender_info": {**CONNECTION_ARGUMENT_SPEC, **argument_spec(SENDER_OPTIONS)},
 }
 
 
@@ -70,7 +72,7 @@ def test_lookup_documents_the_same_connection_options() -> None:
 
 def test_modules_are_in_the_action_group_they_document() -> None:
     runtime = yaml.safe_load((REPO_ROOT / "meta" / "runtime.yml").read_text())
-    assert runtime["action_groups"]["api"] == ["balance_facts", "balance_info"]
+    assert runtime["action_groups"]["api"] == ["balance_facts", "balance_info", "sender_info"]
     for name in SPECS:
         attributes = rendered("module", name)["doc"]["attributes"]
         assert attributes["action_group"]["membership"] == ["webcom.mobi.api"]
