@@ -106,6 +106,30 @@ def test_a_schema_from_the_pickle_keeps_its_hardening(counting) -> None:
     assert xmlschema.XMLSchema11(XSD).to_dict(io.BytesIO(ENTITY_BODY))["money"] == 150
 
 
+FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "responses"
+
+
+def _outcome(schema: xmlschema.XMLSchema11, body: bytes) -> object:
+    try:
+        return schema.to_dict(io.BytesIO(body))
+    except xmlschema_errors.XMLSchemaException as exc:
+        return type(exc).__name__
+
+
+def test_a_schema_from_the_pickle_decodes_and_encodes_as_the_built_one(counting) -> None:
+    built = counting.schema()
+    loaded = counting.schema()
+    assert counting.loads == 1
+    bodies = sorted(FIXTURES.glob("*.xml"))
+    assert len(bodies) > 20
+    for path in bodies:  # valid, invalid, extra elements, hostile: every outcome alike
+        assert _outcome(loaded, path.read_bytes()) == _outcome(built, path.read_bytes()), path.name
+    request = {"security": {"login": {"@value": "l<o>g"}, "password": {"@value": "p&w"}}}
+    assert xmlschema.etree_tostring(loaded.elements["request"].encode(request)) == xmlschema.etree_tostring(
+        built.elements["request"].encode(request)
+    )
+
+
 def test_the_codec_uses_the_cache(counting, cache_dir, monkeypatch) -> None:
     monkeypatch.setattr(_codec, "_schemas", {})
     _codec.schema_for(BALANCE)
