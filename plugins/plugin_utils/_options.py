@@ -111,21 +111,23 @@ def _number(name: str, value: Any, kind: type) -> Any:
 
 def _parsed_url(name: str, url: str, schemes: tuple[str, ...], example: str) -> SplitResult:
     """The URL's parts, or one line that says what is wrong without repeating the URL (it may hold a password)."""
-    invalid = OptionsError(f"{name} is not a valid URL (check its host and port, 1-65535); e.g. {example}")
     if any(ch.isspace() or not ch.isprintable() for ch in url):
         raise OptionsError(f"{name} must not contain spaces or control characters; e.g. {example}")
+    def invalid() -> OptionsError:
+        return OptionsError(f"{name} is not a valid URL (check its host and port, 1-65535); e.g. {example}")
+
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise invalid from None
+        raise invalid() from None
     if parts.scheme not in schemes:
         raise OptionsError(f"{name} must be a URL with the scheme {' or '.join(schemes)}, such as {example}")
     try:
         port = parts.port  # raises ValueError when out of range or not a number
     except ValueError:
-        raise invalid from None
+        raise invalid() from None
     if not parts.hostname or port == 0:
-        raise invalid
+        raise invalid()
     return parts
 
 
