@@ -22,7 +22,8 @@ REPOSITORY = "https://github.com/webcom-mobi/ansible-collection-webcom-mobi/blob
 LABEL_PREFIX = "ansible_collections.webcom.mobi.docsite."
 # Every docs/*.md is a guide on the docsite, these first, the rest by name; the pages for
 # contributors stay on GitHub only.
-GUIDE_ORDER = ("getting-started", "options", "capacity", "errors", "hosts", "security", "simulator", "awx", "performance")
+GUIDE_ORDER = ("getting-started", "options", "capacity", "senders", "errors", "hosts", "security", "simulator", "awx",
+               "monitoring", "performance")
 NOT_ON_THE_DOCSITE = ("testing", "contributing")
 HEADING_UNDERLINES = {1: "=", 2: "-", 3: "~", 4: "^"}
 CODE_LANGUAGES = {"yaml": "yaml", "yml": "yaml", "sh": "shell", "shell": "shell", "console": "console",
