@@ -21,7 +21,6 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
 
-COLLECTION_VERSION = "1.0.0"
 DEFAULT_API_URL = "http://lk.mysmpp.ru/xml"
 MAX_RETRIES = 20
 PLAIN_HTTP_WARNING = (

@@ -15,7 +15,7 @@ import yaml
 from _collection_tree import REPO_ROOT, collections_root
 from playbook_runner import run_playbook
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import COLLECTION_VERSION
+from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import COLLECTION_VERSION
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import (
     CONNECTION_OPTIONS,
     REQUIREMENT_OPTIONS,

@@ -18,11 +18,8 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     ResponseTooLargeError,
     TransportError,
 )
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
-    COLLECTION_VERSION,
-    OptionsError,
-    connection_settings,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import OptionsError, connection_settings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import COLLECTION_VERSION
 
 DOCS_PASSWORD = "S3c&<\"'>r-docs"
 SECRETS = (DOCS_PASSWORD, "big-token-7f3a", "big-password")
