@@ -99,7 +99,7 @@ def test_the_execution_environment_is_accepted_by_ansible_builder(tmp_path) -> N
 
 def test_the_decision_environment_is_accepted_by_ansible_builder(tmp_path) -> None:
     build_file, built = builder_create(EE_DIR / "decision-environment.yml", tmp_path / "de")
-    assert "ansible-rulebook" in built["requirements.txt"].split()
+    assert "ansible-rulebook>=1.1,<2" in built["requirements.txt"].split()
     assert re.search(r"^java-17-openjdk\S* \[platform:rpm\]$", built["bindep.txt"], re.MULTILINE)  # the rule engine's JVM
     collections = yaml.safe_load(built["requirements.yml"])["collections"]
     assert "webcom.mobi" in [entry["name"] for entry in collections]
