@@ -64,10 +64,8 @@ def preload() -> tuple[object, object]:
     import ansible.executor.task_executor  # noqa: F401
     import ansible.plugins.action  # noqa: F401
     from ansible.parsing.dataloader import DataLoader
-    from ansible.plugins.loader import init_plugin_loader
+    from ansible.plugins.loader import init_plugin_loader, lookup_loader
     from ansible.template import Templar
-
-    from ansible.plugins.loader import lookup_loader
 
     init_plugin_loader(os.environ["ANSIBLE_COLLECTIONS_PATH"].split(os.pathsep))
     loader = DataLoader()
@@ -132,7 +130,9 @@ def main() -> None:
             samples: dict[str, list[dict[str, float]]] = {name: [] for name, _terms, _kwargs in (ours, noop, core)}
             for _fork in range(args.forks):  # interleaved, so load drift hits all alike
                 for name, terms, kwargs in (ours, noop, core):
-                    samples[name].append(in_child(lambda: one_call(name, terms, kwargs, loader, templar)))
+                    samples[name].append(in_child(
+                        lambda name=name, terms=terms, kwargs=kwargs: one_call(name, terms, kwargs, loader, templar)
+                    ))
             medians = {}
             for name, runs in samples.items():
                 load = statistics.median(run["load_ms"] for run in runs)
@@ -187,10 +187,11 @@ def importtime(call: tuple, loader: object, templar: object) -> None:
     import subprocess
 
     # -X importtime cannot be switched on after start: a fresh interpreter preloads, then imports the lookup.
+    paths = [str(BENCHMARKS), str(BENCHMARKS.parent / "tests")]
     code = (
-        "import sys; sys.path[:0] = %r; import lookup_worker as w; w.activate(); w.preload(); "
+        f"import sys; sys.path[:0] = {paths!r}; import lookup_worker as w; w.activate(); w.preload(); "
         "from ansible.plugins.loader import lookup_loader; lookup_loader.get('webcom.mobi.balance')"
-    ) % ([str(BENCHMARKS), str(BENCHMARKS.parent / "tests")],)
+    )
     marker = "import time: self [us] | cumulative | imported package"
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True)
     rows = [line for line in done.stderr.splitlines() if line.startswith("import time:") and "webcom.mobi" in line]

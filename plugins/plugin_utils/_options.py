@@ -112,6 +112,7 @@ def _parsed_url(name: str, url: str, schemes: tuple[str, ...], example: str) -> 
     """The URL's parts, or one line that says what is wrong without repeating the URL (it may hold a password)."""
     if any(ch.isspace() or not ch.isprintable() for ch in url):
         raise OptionsError(f"{name} must not contain spaces or control characters; e.g. {example}")
+
     def invalid() -> OptionsError:
         return OptionsError(f"{name} is not a valid URL (check its host and port, 1-65535); e.g. {example}")
 

@@ -114,7 +114,7 @@ def _load(path: Path, key: bytes, identity: bytes) -> Any | None:
     tag, signed = data[len(MAGIC):len(MAGIC) + TAG_BYTES], data[len(MAGIC) + TAG_BYTES:]
     if not hmac.compare_digest(tag, hmac.new(key, signed, hashlib.sha256).digest()):
         return None
-    header, _, payload = signed.partition(b"\n")
+    header, _newline, payload = signed.partition(b"\n")
     if header != identity:
         return None
     try:

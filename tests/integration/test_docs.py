@@ -15,13 +15,13 @@ import yaml
 from _collection_tree import REPO_ROOT, collections_root
 from playbook_runner import run_playbook
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import COLLECTION_VERSION
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import (
     CONNECTION_OPTIONS,
     REQUIREMENT_OPTIONS,
     SENDER_OPTIONS,
     argument_spec,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import COLLECTION_VERSION
 
 CONNECTION_ARGUMENT_SPEC = argument_spec(CONNECTION_OPTIONS)
 REQUIREMENTS_ARGUMENT_SPEC = argument_spec(REQUIREMENT_OPTIONS)
