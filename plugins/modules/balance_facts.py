@@ -16,7 +16,9 @@ description:
   - Asks the Webcom Mobi A2P platform (or a white-label host of the same engine) for the account's
     balance and returns it as the fact C(webcom_mobi_balance), read in playbooks as
     C(ansible_facts['webcom_mobi_balance']).
-  - Facts belong to a host. Use C(run_once) or a play on C(localhost) when one balance serves the play.
+  - Facts belong to a host. Every host of the play may run it, since within O(cache_ttl) seconds the platform is
+    asked once per account, however many hosts there are; or run it in a play on C(localhost) when one
+    balance serves the play.
   - Always runs on the Ansible controller, never on the managed node, and never changes anything.
   - To check requirements in the same task, use M(webcom.mobi.balance_info).
 extends_documentation_fragment:

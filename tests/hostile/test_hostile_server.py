@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -31,7 +32,9 @@ def test_echo_sleep_and_drip() -> None:
     with HostileServer([("drip", b"ab", 0.1), ("sleep", 0.2), lambda request: request[-3:]]) as server:
         started = time.monotonic()
         assert exchange(server) == b"ababc"
-        assert time.monotonic() - started >= 0.4
+        paced = time.monotonic() - started
+        # A lower bound, so not load-sensitive: the server really waited between the bytes it dripped.
+        assert paced >= 0.4
 
 
 def test_reset_reaches_the_client_as_a_reset() -> None:
@@ -46,8 +49,9 @@ def test_stop_ends_an_endless_stream_and_survives_a_client_that_left() -> None:
         assert sock.recv(100).startswith(b"HTTP/1.1 100")
     gone = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     gone.sendall(b"GET / HTTP/1.1\r\n\r\n")
-    started = time.monotonic()
-    server.stop()
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    stopping.join(timeout=30)  # behaviour, not speed: stop() ends an endless stream instead of hanging
     gone.close()
-    assert time.monotonic() - started < 5
+    assert not stopping.is_alive()
     assert server.request_count == 2
