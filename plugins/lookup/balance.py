@@ -66,9 +66,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, terminal_safe
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, connection_settings
-from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, SECRET_OPTIONS, resolve
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, named, terminal_safe
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, configure, given_secrets
 
 display = Display()
 NAME = "webcom.mobi.balance"
@@ -78,19 +78,16 @@ class LookupModule(LookupBase):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[Any]:
         # Options come from our one resolver (the same as the modules'), not from Ansible's
         # per-plugin configuration: both front doors must agree on the host and credentials.
-        secrets = [str(kwargs[name]) for name in SECRET_OPTIONS if kwargs.get(name)]
+        secrets = given_secrets(kwargs)
         try:
-            resolved = resolve(NAME, CONNECTION_OPTIONS, kwargs, variables, given_where="the lookup call",
-                               template=self._templar.template)
-            secrets.extend(resolved.secrets)
-            settings = connection_settings(resolved.values)
-            secrets.extend(settings.secrets)
-            if settings.plain_http:
+            configured = configure(NAME, CONNECTION_OPTIONS, kwargs, variables, given_where="the lookup call",
+                                   template=self._templar.template)
+            secrets.extend(configured.secrets)
+            if configured.settings.plain_http:
                 display.warning(PLAIN_HTTP_WARNING)
-            model = current_balance(settings, display.warning)
+            model = current_balance(configured.settings, display.warning)
         except WebcomError as exc:
-            message = str(exc) if str(exc).startswith(NAME) else f"{NAME}: {exc}"
-            raise AnsibleLookupError(terminal_safe(message, secrets)) from None
+            raise AnsibleLookupError(terminal_safe(named(NAME, exc), secrets)) from None
         if not terms:
             return [model]
         unknown_areas = [str(area) for area in terms if area not in model["sms"]]

@@ -23,18 +23,13 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
     MESSAGE_LIMIT,
     WebcomError,
+    masked_messages,
     one_line,
     redact,
     terminal_safe,
 )
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (
-    PLAIN_HTTP_WARNING,
-    ConnectionSettings,
-    connection_settings,
-)
-from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import SECRET_OPTIONS, Option, resolve
-
-__all__ = ["BalanceActionBase", "terminal_safe"]  # terminal_safe lives in _errors now; kept here for importers
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING, ConnectionSettings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import Option, configure, given_secrets
 
 
 class BalanceActionBase(ActionBase):
@@ -54,9 +49,9 @@ class BalanceActionBase(ActionBase):
         result["changed"] = False
         warnings: list[str] = []
         args = dict(self._task.args)
-        secrets = [str(args[name]) for name in SECRET_OPTIONS if args.get(name)]
+        secrets = given_secrets(args)
         try:
-            resolved = resolve(
+            configured = configure(
                 self._task.action,
                 self.OPTIONS,
                 args,
@@ -64,12 +59,10 @@ class BalanceActionBase(ActionBase):
                 given_where="the task (or module_defaults)",
                 template=self._templar.template,
             )
-            secrets.extend(resolved.secrets)
-            settings = connection_settings(resolved.values)
-            secrets.extend(settings.secrets)
-            if settings.plain_http:
+            secrets.extend(configured.secrets)
+            if configured.settings.plain_http:
                 warnings.append(PLAIN_HTTP_WARNING)
-            result.update(self.answer(settings, resolved.values, warnings))
+            result.update(self.answer(configured.settings, configured.values, warnings))
         except WebcomError as exc:
             result.update(failed=True, msg=str(exc))
         except Exception as exc:  # a bug of ours: say so, with the traceback Ansible shows at -vvv
@@ -94,17 +87,4 @@ def _masked(result: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
         result["exception"] = "\n".join(one_line(line, MESSAGE_LIMIT) for line in lines)
     if "warnings" in result:
         result["warnings"] = [terminal_safe(str(warning), secrets) for warning in result["warnings"]]
-    _mask_messages(result, secrets)
-    return result
-
-
-def _mask_messages(value: Any, secrets: list[str]) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "msg" and isinstance(inner, str):
-                value[key] = terminal_safe(inner, secrets)
-            else:
-                _mask_messages(inner, secrets)
-    elif isinstance(value, list):
-        for inner in value:
-            _mask_messages(inner, secrets)
+    return masked_messages(result, secrets)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, cached_property, lru_cache
+from typing import Any
 
 
 class WebcomError(Exception):
@@ -175,6 +176,21 @@ MESSAGE_LIMIT = 4000  # a failed task lists every unmet requirement in its one l
 def terminal_safe(message: str, secrets: list[str] | tuple[str, ...]) -> str:
     """A message as users see it: secrets masked first, then one line with no control characters."""
     return one_line(redact(message, secrets), MESSAGE_LIMIT)
+
+
+def masked_messages(value: Any, secrets: list[str] | tuple[str, ...]) -> Any:
+    """``value`` with every message (a ``msg`` key at any depth) made terminal_safe; data is never touched."""
+    if isinstance(value, dict):
+        return {key: terminal_safe(inner, secrets) if key == "msg" and isinstance(inner, str)
+                else masked_messages(inner, secrets) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [masked_messages(inner, secrets) for inner in value]
+    return value
+
+
+def named(plugin: str, error: WebcomError) -> str:
+    """The error's line, starting with the plugin's name once (option errors already carry it)."""
+    return error.message if error.message.startswith(plugin) else f"{plugin}: {error.message}"
 
 
 @cache

@@ -31,7 +31,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
-from ansible_collections.webcom.mobi.plugins.plugin_utils._options import OptionsError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings, OptionsError, connection_settings
 
 CREDENTIAL_OPTIONS = ("login", "password", "token")
 SECRET_OPTIONS = ("password", "token")
@@ -127,6 +127,35 @@ class Resolved:
     secrets: tuple[str, ...]
 
 
+def given_secrets(given: Mapping[str, Any]) -> list[str]:
+    """The secrets a task or call gives itself: masked even in an error raised before they are resolved."""
+    return [str(given[name]) for name in SECRET_OPTIONS if given.get(name) not in (None, "")]
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """What a plugin runs with: its connection settings, every option's value, every secret to mask."""
+
+    settings: ConnectionSettings
+    values: dict[str, Any]
+    secrets: tuple[str, ...]
+
+
+def configure(
+    plugin: str,
+    options: Mapping[str, Option],
+    given: Mapping[str, Any],
+    variables: Mapping[str, Any] | None,
+    *,
+    given_where: str,
+    template: Callable[[Any], Any] = lambda value: value,
+) -> Configuration:
+    """Resolve the options and freeze the connection settings: what every plugin does before it reads anything."""
+    resolved = resolve(plugin, options, given, variables, given_where=given_where, template=template)
+    settings = connection_settings(resolved.values)
+    return Configuration(settings, resolved.values, resolved.secrets + settings.secrets)
+
+
 def resolve(
     plugin: str,
     options: Mapping[str, Option],
@@ -142,7 +171,7 @@ def resolve(
     ``given`` is what the task (module arguments and ``module_defaults``) or the lookup call
     gives; ``given_where`` names that place in messages.
     """
-    secrets = [str(given[name]) for name in SECRET_OPTIONS if name in given and given[name] not in (None, "")]
+    secrets = given_secrets(given)
     unknown = sorted(set(given) - set(options))
     if unknown:
         raise OptionsError(_unknown_option_message(plugin, unknown[0], options))

@@ -99,15 +99,19 @@ from ansible_collections.webcom.mobi.extensions.eda.plugins.event_source._foreca
     Observation,
     SpendHistory,
 )
-from ansible_collections.webcom.mobi.plugins.plugin_utils._action import terminal_safe  # noqa: E402
-from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance  # noqa: E402
-from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance  # noqa: E402
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, redact  # noqa: E402
+from ansible_collections.webcom.mobi.plugins.plugin_utils._client import read  # noqa: E402
+from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE  # noqa: E402
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (  # noqa: E402
+    WebcomError,
+    masked_messages,
+    named,
+    redact,
+    terminal_safe,
+)
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (  # noqa: E402
     PLAIN_HTTP_WARNING,
     ConnectionSettings,
     OptionsError,
-    connection_settings,
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._requirements import (  # noqa: E402
     check_requirement_values,
@@ -117,9 +121,9 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._requirements import (
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import (  # noqa: E402
     CONNECTION_OPTIONS,
     REQUIREMENT_OPTIONS,
-    SECRET_OPTIONS,
     Option,
-    resolve,
+    configure,
+    given_secrets,
 )
 
 NAME = "webcom.mobi.balance"
@@ -158,8 +162,9 @@ class Watcher:
         """One check as the body of an event (``previous`` is the caller's)."""
         try:
             # The transport blocks (with its own deadline): keep it off the event loop.
-            model = await asyncio.to_thread(current_balance, self.settings, self._warn)
-            checks = check_requirements(Balance.from_model(model), self.requirements)
+            reading = await asyncio.to_thread(read, self.settings, BALANCE, self._warn)
+            checks = check_requirements(reading.result, self.requirements)
+            model = reading.to_model()
         except WebcomError as exc:
             return self._event(ERROR, None, [], str(exc))
         except Exception as exc:  # a bug of ours: report it as the state error, keep watching
@@ -182,7 +187,7 @@ class Watcher:
             runs_out = forecast["money_runs_out"]
             msg += f"; spending {forecast['spend_per_hour']:g}/h, the money runs out in {runs_out['in_hours']:g} h"
         event = {"state": state, "balance": model, "requirements": checks, "forecast": forecast, "msg": msg}
-        return _masked(event, self.secrets)
+        return masked_messages(event, self.secrets)
 
     @staticmethod
     def _summary(model: dict[str, Any], checks: list[dict[str, Any]]) -> str:
@@ -197,27 +202,25 @@ class Watcher:
 def watcher_from(args: dict[str, Any]) -> Watcher:
     """The watcher for the rulebook's arguments; OptionsError (one line) for any mistake."""
     given = {name: value for name, value in args.items() if name not in RULEBOOK_ARGUMENTS}
-    resolved = resolve(NAME, OPTIONS, given, {}, given_where="the source's arguments in the rulebook")
-    values = resolved.values
+    configured = configure(NAME, OPTIONS, given, {}, given_where="the source's arguments in the rulebook")
+    values = configured.values
     interval = values["interval"]
     if not (isinstance(interval, float) and math.isfinite(interval) and interval > 0):
         raise OptionsError(f"{NAME}: interval must be a positive number of seconds, got {interval}")
     requirements = {name: values.get(name) for name in ("min_money", "min_sms", "plan")}
     check_requirement_values(requirements)
-    connection = {name: value for name, value in values.items() if name in CONNECTION_OPTIONS or name == "credentials"}
-    settings = connection_settings(connection)
-    return Watcher(settings, requirements, interval, tuple(resolved.secrets) + tuple(settings.secrets))
+    return Watcher(configured.settings, requirements, interval, configured.secrets)
 
 
 async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
     """ansible-rulebook's entry point: check, emit on a change of state, sleep; until cancelled."""
-    given_secrets = tuple(str(args[name]) for name in SECRET_OPTIONS if args.get(name))
+    secrets = given_secrets(args)
     try:
         watcher = watcher_from(args)
     except WebcomError as exc:
         # A watcher that silently does nothing is the worst outcome: say it as an event the rules
         # can alert on, and stop the source so the activation fails where an operator looks.
-        message = terminal_safe(str(exc) if str(exc).startswith(NAME) else f"{NAME}: {exc}", given_secrets)
+        message = terminal_safe(named(NAME, exc), secrets)
         await queue.put({"webcom_mobi": {"state": ERROR, "previous": None, "balance": None, "requirements": [],
                                          "forecast": None, "msg": message}})
         logger.error("%s", message)
@@ -249,17 +252,6 @@ async def watch(queue: asyncio.Queue, watcher: Watcher) -> None:
     except asyncio.CancelledError:
         logger.info("%s: stopped", NAME)
         raise
-
-
-def _masked(value: Any, secrets: tuple[str, ...], key: str | None = None) -> Any:
-    """Every message (``msg`` at any depth) masked and on one line; figures are never touched."""
-    if isinstance(value, dict):
-        return {name: _masked(item, secrets, name) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item, secrets) for item in value]
-    if key == "msg" and isinstance(value, str):
-        return terminal_safe(value, secrets)
-    return value
 
 
 if __name__ == "__main__":
