@@ -66,7 +66,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, named, terminal_safe
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, named
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING
 from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, configure, given_secrets
 
@@ -87,13 +87,20 @@ class LookupModule(LookupBase):
                 display.warning(PLAIN_HTTP_WARNING)
             model = current_balance(configured.settings, display.warning)
         except WebcomError as exc:
-            raise AnsibleLookupError(terminal_safe(named(NAME, exc), secrets)) from None
+            raise AnsibleLookupError(_shown(named(NAME, exc), secrets)) from None
         if not terms:
             return [model]
         unknown_areas = [str(area) for area in terms if area not in model["sms"]]
         if unknown_areas:
             known = ", ".join(model["sms"]) or "none"
-            raise AnsibleLookupError(terminal_safe(
+            raise AnsibleLookupError(_shown(
                 f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}", secrets
             ))
         return [model["sms"][area] for area in terms]
+
+
+def _shown(message: str, secrets: list[str]) -> str:
+    # Masking is loaded only when a message is shown: each host's worker loads this lookup afresh.
+    from ansible_collections.webcom.mobi.plugins.plugin_utils._masking import terminal_safe
+
+    return terminal_safe(message, secrets)

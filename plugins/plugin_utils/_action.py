@@ -20,11 +20,10 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, one_line
+from ansible_collections.webcom.mobi.plugins.plugin_utils._masking import (
     MESSAGE_LIMIT,
-    WebcomError,
     masked_messages,
-    one_line,
     redact,
     terminal_safe,
 )

@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 FACT_NAME = "webcom_mobi_balance"
 
@@ -23,10 +23,10 @@ class BalanceInputError(WebcomError):
     """A value handed to a filter or test is not a balance."""
 
 
-@dataclass(frozen=True)
-class AreaCount:
+class AreaCount(Record):
     """One ``<sms area=...>`` line: how many SMS the whole balance buys there (None: unlimited)."""
 
+    __slots__ = ("area", "count")
     area: str
     count: int | None
 
@@ -35,8 +35,8 @@ class AreaCount:
         return self.count is None
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(Record):
+    __slots__ = ("money", "currency", "areas")
     money: Decimal
     currency: str | None
     areas: tuple[AreaCount, ...]

@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._balance import Balance, decimal_text, json_number
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 FITS, EXCEEDS, UNCERTAIN = "fits", "exceeds", "uncertain"
 SHARE_PLACES = 4
@@ -37,8 +37,8 @@ class PlanError(WebcomError):
     """The plan cannot be evaluated against this balance (unknown area, bad message count)."""
 
 
-@dataclass(frozen=True)
-class PlanReport:
+class PlanReport(Record):
+    __slots__ = ("verdict", "plan", "money", "low_share", "high_share", "sms_left")
     verdict: str
     plan: dict[str, int]
     money: Decimal

@@ -15,20 +15,21 @@ the same shape for the request it encodes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 # Characters XML 1.0 cannot carry at all, escaped or not, listed rather than complemented: a
 # class of everything XML allows costs a forked worker milliseconds to compile.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-@dataclass(frozen=True, repr=False)
-class Credentials:
-    login: str | None = None
-    password: str | None = None
-    token: str | None = None
+class Credentials(Record):
+    __slots__ = ("login", "password", "token")
+    DEFAULTS = {"login": None, "password": None, "token": None}
+    login: str | None
+    password: str | None
+    token: str | None
 
     @classmethod
     def of(cls, *, login: object = None, password: object = None, token: object = None) -> Credentials:

@@ -14,12 +14,12 @@ renders the modules' docs and compares them with the argument specs below.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 DEFAULT_API_URL = "http://lk.mysmpp.ru/xml"
 MAX_RETRIES = 20
@@ -34,8 +34,8 @@ class OptionsError(WebcomError):
     """The options given cannot work together; nothing was sent."""
 
 
-@dataclass(frozen=True)
-class ConnectionSettings:
+class ConnectionSettings(Record):
+    __slots__ = ("api_url", "credentials", "validate_certs", "ca_path", "proxy", "timeout", "retries", "cache_ttl")
     api_url: str
     credentials: Credentials
     validate_certs: bool

@@ -17,8 +17,9 @@ one ``Document`` in ``_documents.py`` and a thin plugin: see docs/contributing.m
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
+
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 
 class Result(Protocol):
@@ -28,8 +29,8 @@ class Result(Protocol):
 T = TypeVar("T", bound=Result)
 
 
-@dataclass(frozen=True)
-class Document(Generic[T]):
+class Document(Record, Generic[T]):
+    __slots__ = ("name", "path", "schema_file", "what", "from_decoded", "from_model")
     name: str  # names the cache entry and the document in messages ("balance", "senders")
     path: str  # under api_url, e.g. "balance.php"
     schema_file: str  # under schemas/
@@ -38,13 +39,14 @@ class Document(Generic[T]):
     from_model: Callable[[Mapping[str, Any]], T]  # a model read back (the cache); raises WebcomError when it is not one
 
 
-@dataclass(frozen=True)
-class Reading(Generic[T]):
+class Reading(Record, Generic[T]):
+    __slots__ = ("result", "api_url", "fetched_at", "cached", "age_s")
+    DEFAULTS = {"cached": False, "age_s": 0}
     result: T
     api_url: str
     fetched_at: str
-    cached: bool = False
-    age_s: int = 0
+    cached: bool
+    age_s: int
 
     def to_model(self) -> dict[str, Any]:
         """The contract's model: the result's own keys, then where and when it was read."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 import configparser
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -32,24 +31,26 @@ from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import Mod
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings, OptionsError, connection_settings
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 CREDENTIAL_OPTIONS = ("login", "password", "token")
 SECRET_OPTIONS = ("password", "token")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record):
     """One documented option and the places it may come from besides the task itself."""
 
+    __slots__ = ("name", "type", "default", "choices", "elements", "variable", "env", "ini")
+    DEFAULTS = {"default": None, "choices": None, "elements": None, "variable": None, "env": None, "ini": None}
     name: str
     type: str
-    default: Any = None
-    choices: tuple[str, ...] | None = None
-    elements: str | None = None
-    variable: str | None = None
-    env: str | None = None
-    ini: tuple[str, str] | None = None
+    default: Any
+    choices: tuple[str, ...] | None
+    elements: str | None
+    variable: str | None
+    env: str | None
+    ini: tuple[str, str] | None
 
     @property
     def secret(self) -> bool:
@@ -118,11 +119,11 @@ def argument_spec(options: Mapping[str, Option]) -> dict[str, dict[str, Any]]:
     return {name: option.rule() for name, option in options.items()}
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(Record):
     """The options a plugin runs with (``credentials`` made, in place of login/password/token),
     and every secret value that must never be shown."""
 
+    __slots__ = ("values", "secrets")
     values: dict[str, Any]
     secrets: tuple[str, ...]
 
@@ -132,10 +133,10 @@ def given_secrets(given: Mapping[str, Any]) -> list[str]:
     return [str(given[name]) for name in SECRET_OPTIONS if given.get(name) not in (None, "")]
 
 
-@dataclass(frozen=True)
-class Configuration:
+class Configuration(Record):
     """What a plugin runs with: its connection settings, every option's value, every secret to mask."""
 
+    __slots__ = ("settings", "values", "secrets")
     settings: ConnectionSettings
     values: dict[str, Any]
     secrets: tuple[str, ...]

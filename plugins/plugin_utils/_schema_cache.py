@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._cache import (
-    _private_bytes_or_none,
-    _private_directory,
-    _remove,
-    _user_key,
     cache_directory,
+    private_bytes_or_none,
+    private_directory,
+    unlink_quietly,
+    user_key,
 )
 
 FORMAT = 1
@@ -68,8 +68,8 @@ def compiled(xsd_text: str, settings: Mapping[str, Any], build: Callable[[], Any
         directory = cache_directory()
         if not directory.is_dir():
             return build()  # the balance cache makes the directory; with cache_ttl 0 alone nothing is written
-        _private_directory(directory)
-        key = _user_key(directory)
+        private_directory(directory)
+        key = user_key(directory)
     except Exception:  # CacheUnavailable, OSError: no cache, same schema
         return build()
     path = directory / (hmac.new(key, identity, hashlib.sha256).hexdigest() + SUFFIX)
@@ -108,7 +108,7 @@ def _jsonable(value: Any) -> Any:
 
 def _load(path: Path, key: bytes, identity: bytes) -> Any | None:
     """The object the pickle at path holds, only if it is ours, signed by us and made for this identity."""
-    data = _private_bytes_or_none(path, MAX_FILE_BYTES)
+    data = private_bytes_or_none(path, MAX_FILE_BYTES)
     if data is None or len(data) > MAX_FILE_BYTES or not data.startswith(MAGIC):
         return None
     tag, signed = data[len(MAGIC):len(MAGIC) + TAG_BYTES], data[len(MAGIC) + TAG_BYTES:]
@@ -134,7 +134,7 @@ def _store(path: Path, key: bytes, identity: bytes, schema: Any) -> None:
             stream.write(data)
         os.replace(temporary, path)  # readers see a whole pickle or none
     finally:
-        _remove(temporary)
+        unlink_quietly(temporary)
     _prune_stale(path.parent, keep=path.name)
 
 

@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 USABLE_STATE = "completed"
 # The platform's documented states, in words for messages; any other state is shown as sent.
@@ -25,24 +25,25 @@ class SendersInputError(WebcomError):
     """A value read back is not a sender list."""
 
 
-@dataclass(frozen=True)
-class SenderName:
+class SenderName(Record):
+    __slots__ = ("name", "state", "operator", "mcc", "mnc", "template", "comment", "history")
+    DEFAULTS = {"operator": None, "mcc": None, "mnc": None, "template": None, "comment": None, "history": None}
     name: str
     state: str | None
-    operator: str | None = None
-    mcc: str | None = None
-    mnc: str | None = None
-    template: str | None = None
-    comment: str | None = None
-    history: str | None = None
+    operator: str | None
+    mcc: str | None
+    mnc: str | None
+    template: str | None
+    comment: str | None
+    history: str | None
 
     @property
     def approved(self) -> bool:
         return self.state == USABLE_STATE
 
 
-@dataclass(frozen=True)
-class Senders:
+class Senders(Record):
+    __slots__ = ("any_sender", "names")
     any_sender: bool
     names: tuple[SenderName, ...]
 

@@ -30,18 +30,14 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
-    ResponseFormatError,
-    TransportError,
-    one_line,
-    redact,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import ResponseFormatError, TransportError, one_line
 from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import MAX_BODY_BYTES, body_too_large
+from ansible_collections.webcom.mobi.plugins.plugin_utils._masking import redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._pacing import wait_before_retry
+from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 COLLECTION_VERSION = "1.0.0"  # galaxy.yml's; a test keeps them equal
@@ -57,12 +53,13 @@ _HEADERS = {
 _DELAY_SECONDS = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(Record):
+    __slots__ = ("status", "reason", "body", "retry_after_s")
+    DEFAULTS = {"retry_after_s": None}
     status: int
     reason: str
     body: bytes
-    retry_after_s: float | None = None
+    retry_after_s: float | None
 
 
 class _Transient(Exception):

@@ -20,7 +20,7 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 DOCUMENTATION = r"""
@@ -101,13 +101,8 @@ from ansible_collections.webcom.mobi.extensions.eda.plugins.event_source._foreca
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import read  # noqa: E402
 from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE  # noqa: E402
-from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (  # noqa: E402
-    WebcomError,
-    masked_messages,
-    named,
-    redact,
-    terminal_safe,
-)
+from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, named  # noqa: E402
+from ansible_collections.webcom.mobi.plugins.plugin_utils._masking import masked_messages, redact, terminal_safe  # noqa: E402
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import (  # noqa: E402
     PLAIN_HTTP_WARNING,
     ConnectionSettings,
@@ -134,7 +129,7 @@ RULEBOOK_ARGUMENTS = ("eda_feedback_queue",)
 OPTIONS: dict[str, Option] = {
     **CONNECTION_OPTIONS,
     # The watcher paces itself: every check asks the platform unless the user shares answers.
-    "cache_ttl": replace(CONNECTION_OPTIONS["cache_ttl"], default=0),
+    "cache_ttl": CONNECTION_OPTIONS["cache_ttl"].replaced(default=0),
     # on_shortfall decides a task's failure; a watcher reports a shortfall as the state "low".
     **{name: option for name, option in REQUIREMENT_OPTIONS.items() if name != "on_shortfall"},
     "interval": Option(name="interval", type="float", default=DEFAULT_INTERVAL),

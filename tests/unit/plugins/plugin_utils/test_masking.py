@@ -21,14 +21,13 @@ from hypothesis import strategies as st
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
-    MASK,
     HTTPStatusError,
     PlatformError,
     TransportError,
     WebcomError,
     one_line,
-    redact,
 )
+from ansible_collections.webcom.mobi.plugins.plugin_utils._masking import MASK, redact
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings
 from ansible_collections.webcom.mobi.plugins.plugin_utils._transport import excerpt
 
