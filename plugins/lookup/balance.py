@@ -61,6 +61,7 @@ _raw:
 
 from typing import Any
 
+from ansible import constants
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
@@ -68,7 +69,7 @@ from ansible.utils.display import Display
 from ansible_collections.webcom.mobi.plugins.plugin_utils._client import current_balance
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import WebcomError, named
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import PLAIN_HTTP_WARNING
-from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, configure, given_secrets
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import Option, configure, given_secrets, plugin_options
 
 display = Display()
 NAME = "webcom.mobi.balance"
@@ -80,7 +81,7 @@ class LookupModule(LookupBase):
         # per-plugin configuration: both front doors must agree on the host and credentials.
         secrets = given_secrets(kwargs)
         try:
-            configured = configure(NAME, CONNECTION_OPTIONS, kwargs, variables, given_where="the lookup call",
+            configured = configure(NAME, _options(self._load_name), kwargs, variables, given_where="the lookup call",
                                    template=self._templar.template)
             secrets.extend(configured.secrets)
             if configured.settings.plain_http:
@@ -97,6 +98,15 @@ class LookupModule(LookupBase):
                 f"{NAME}: area(s) {', '.join(unknown_areas)} not in the balance; known areas: {known}", secrets
             ))
         return [model["sms"][area] for area in terms]
+
+
+def _options(load_name: str) -> dict[str, Option]:
+    definitions = constants.config.get_configuration_definitions("lookup", load_name)
+    if not definitions:  # made without Ansible's plugin loader: read the documentation ourselves
+        from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS
+
+        return CONNECTION_OPTIONS
+    return plugin_options(definitions)
 
 
 def _shown(message: str, secrets: list[str]) -> str:

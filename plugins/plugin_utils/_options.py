@@ -70,9 +70,10 @@ def connection_settings(options: dict[str, Any]) -> ConnectionSettings:
     that give ``login``/``password``/``token`` instead get them made here. Every value is
     checked again because these settings decide where credentials go and how long a task may take.
     """
-    from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS  # imports us
+    if any(name not in options for name in ConnectionSettings.FIELDS if name != "credentials"):
+        from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS  # imports us
 
-    options = {**{name: option.default for name, option in CONNECTION_OPTIONS.items()}, **options}
+        options = {**{name: option.default for name, option in CONNECTION_OPTIONS.items()}, **options}
     credentials = options.get("credentials") or Credentials.of(
         login=options.get("login"), password=options.get("password"), token=options.get("token")
     )

@@ -27,7 +27,6 @@ from typing import Any
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
 from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import CredentialsError
 from ansible_collections.webcom.mobi.plugins.plugin_utils._options import ConnectionSettings, OptionsError, connection_settings
@@ -74,10 +73,9 @@ def _documented(text: str) -> dict[str, dict[str, Any]]:
     return yaml.load(text, Loader=_YAML_LOADER)["options"]
 
 
-def _options_of(documentation: str, sources: str | None = None) -> dict[str, Option]:
+def _table(documented: Mapping[str, Mapping[str, Any]], places: Mapping[str, Mapping[str, Any]]) -> dict[str, Option]:
     found = {}
-    places = _documented(sources) if sources else {}
-    for name, doc in _documented(documentation).items():
+    for name, doc in documented.items():
         where = places.get(name, {})
         found[name] = Option(
             name=name,
@@ -92,16 +90,30 @@ def _options_of(documentation: str, sources: str | None = None) -> dict[str, Opt
     return found
 
 
-CONNECTION_OPTIONS = _options_of(ConnectionDocs.DOCUMENTATION, ConnectionDocs.PLUGINS)
+def _options_of(documentation: str, sources: str | None = None) -> dict[str, Option]:
+    return _table(_documented(documentation), _documented(sources) if sources else {})
+
+
+def plugin_options(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, Option]:
+    """The option table from Ansible's own reading of a plugin's documentation, its fragments merged.
+
+    A lookup's worker has just read it to load the plugin: taking it from there spares every
+    host a second parse of the same text. ``_terms`` is the lookup's positional argument.
+    """
+    return _table({name: doc for name, doc in definitions.items() if name != "_terms"}, definitions)
 
 
 def __getattr__(name: str) -> dict[str, Option]:
-    """REQUIREMENT_OPTIONS and SENDER_OPTIONS, parsed when first asked for.
+    """The option tables, each parsed from its documentation when first asked for.
 
-    Every forked worker imports this module; the lookup's needs only the connection options,
-    so it neither imports nor parses the documentation of the others.
+    Every forked worker imports this module; a lookup's takes its table from Ansible
+    (``plugin_options``), so it parses none of them.
     """
-    if name == "REQUIREMENT_OPTIONS":
+    if name == "CONNECTION_OPTIONS":
+        from ansible_collections.webcom.mobi.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
+
+        table = _options_of(ConnectionDocs.DOCUMENTATION, ConnectionDocs.PLUGINS)
+    elif name == "REQUIREMENT_OPTIONS":
         from ansible_collections.webcom.mobi.plugins.doc_fragments.requirements import ModuleDocFragment
 
         table = _options_of(ModuleDocFragment.DOCUMENTATION)

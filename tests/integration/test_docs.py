@@ -99,3 +99,23 @@ def test_readme_demo_playbook_runs_against_the_demo_simulator(tmp_path) -> None:
     assert run.returncode == 0, run.output
     assert run.task("Plan A: 8000 to Russia and 1500 to Ukraine (passes per area, does not fit together)")["status"] == "failed"
     assert "Plan B: FITS - the plan surely fits: it uses 97.9% to 98% of the balance 10000.00" in run.stdout
+
+
+def test_the_lookup_reads_the_same_option_table_from_ansible_as_from_the_fragments() -> None:
+    # The lookup takes its table from Ansible's own reading of its documentation (no second parse
+    # per host): it must be the very table the modules and the event source parse from the fragments.
+    probe = (
+        "from ansible import constants\n"
+        "from ansible.plugins.loader import init_plugin_loader, lookup_loader\n"
+        "init_plugin_loader()\n"
+        "lookup = lookup_loader.get('webcom.mobi.balance')\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils import _resolver\n"
+        "table = _resolver.plugin_options(constants.config.get_configuration_definitions('lookup', lookup._load_name))\n"
+        "print(sorted(table), table == _resolver.CONNECTION_OPTIONS)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False,
+        env={"ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "HOME": str(REPO_ROOT / "tests" / "output")},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == f"{sorted(CONNECTION_OPTIONS)} True"
