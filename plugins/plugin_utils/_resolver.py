@@ -139,6 +139,10 @@ class Resolved(Record):
     values: dict[str, Any]
     secrets: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        # Never let a debugger, a log line or a traceback print the secrets.
+        return f"Resolved(options={sorted(self.values)}, secrets=<hidden>)"
+
 
 def given_secrets(given: Mapping[str, Any]) -> list[str]:
     """The secrets a task or call gives itself: masked even in an error raised before they are resolved."""
@@ -152,6 +156,10 @@ class Configuration(Record):
     settings: ConnectionSettings
     values: dict[str, Any]
     secrets: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        # Never let a debugger, a log line or a traceback print the secrets.
+        return f"Configuration(settings={self.settings!r}, options={sorted(self.values)}, secrets=<hidden>)"
 
 
 def configure(

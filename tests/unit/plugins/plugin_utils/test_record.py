@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from ansible_collections.webcom.mobi.plugins.plugin_utils._credentials import Credentials
 from ansible_collections.webcom.mobi.plugins.plugin_utils._record import Record
+from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS, configure, resolve
 
 
 class Point(Record):
@@ -69,7 +69,12 @@ def test_repr_copy_deepcopy_and_pickle() -> None:
     assert pickle.loads(pickle.dumps(point)) == point
 
 
-def test_a_record_keeps_its_own_repr() -> None:
-    credentials = Credentials.of(login="docs-user", password="S3cret-pw")
-    assert "S3cret-pw" not in repr(credentials) and "S3cret-pw" not in str(credentials)
-    assert "S3cret-pw" not in repr([credentials])
+def test_records_that_hold_secrets_never_show_them() -> None:
+    options = {"api_url": "https://example.invalid/xml", "login": "docs-user", "password": "S3cret-pw",
+               "proxy": "http://user:Pr0xy-pw@proxy.invalid:3128"}
+    configured = configure("webcom.mobi.test", CONNECTION_OPTIONS, options, {}, given_where="the test")
+    resolved = resolve("webcom.mobi.test", CONNECTION_OPTIONS, options, {}, given_where="the test")
+    for record in (configured, resolved, configured.settings, configured.settings.credentials):
+        assert "S3cret-pw" not in repr(record) and "S3cret-pw" not in str(record), type(record)
+        assert "Pr0xy-pw" not in repr(record), type(record)
+    assert {"S3cret-pw", "Pr0xy-pw"} <= set(configured.secrets)
