@@ -137,6 +137,7 @@ class BalanceCache:
             return None
         return Reading(result, api_url=api_url, fetched_at=fetched_at, cached=True, age_s=age_s)
 
+
 def cache_key(user_key: bytes, settings: ConnectionSettings, document: str) -> str:
     """The one name of an entry and its lock: an HMAC of everything that decides which answer is trusted.
 
