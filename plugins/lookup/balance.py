@@ -59,6 +59,7 @@ _raw:
   elements: raw
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from ansible import constants
@@ -79,9 +80,10 @@ class LookupModule(LookupBase):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[Any]:
         # Options come from our one resolver (the same as the modules'), not from Ansible's
         # per-plugin configuration: both front doors must agree on the host and credentials.
+        kwargs.pop("wantlist", None)  # Ansible's own, not an option: core 2.16-2.18 pass it to with_ loops
         secrets = given_secrets(kwargs)
         try:
-            configured = configure(NAME, _options(self._load_name), kwargs, variables, given_where="the lookup call",
+            configured = configure(NAME, _options(self), kwargs, variables, given_where="the lookup call",
                                    template=self._templar.template)
             secrets.extend(configured.secrets)
             if configured.settings.plain_http:
@@ -100,13 +102,16 @@ class LookupModule(LookupBase):
         return [model["sms"][area] for area in terms]
 
 
-def _options(load_name: str) -> dict[str, Option]:
-    definitions = constants.config.get_configuration_definitions("lookup", load_name)
-    if not definitions:  # made without Ansible's plugin loader: read the documentation ourselves
-        from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS
+def _options(lookup: LookupBase) -> dict[str, Option]:
+    """The option table Ansible read from this lookup's documentation when its loader loaded it."""
+    load_name = getattr(lookup, "_load_name", None)
+    definitions = constants.config.get_configuration_definitions("lookup", load_name) if load_name else None
+    if definitions and all(isinstance(doc, Mapping) and "type" in doc for doc in definitions.values()):
+        return plugin_options(definitions)
+    # Made without Ansible's plugin loader (a script, a test): read the documentation ourselves.
+    from ansible_collections.webcom.mobi.plugins.plugin_utils._resolver import CONNECTION_OPTIONS
 
-        return CONNECTION_OPTIONS
-    return plugin_options(definitions)
+    return CONNECTION_OPTIONS
 
 
 def _shown(message: str, secrets: list[str]) -> str:

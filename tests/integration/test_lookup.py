@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
+from _collection_tree import collections_root
 from playbook_runner import play, run_playbook
 
 
@@ -141,3 +146,75 @@ def test_modules_and_lookup_agree_on_every_source(sim, tmp_path) -> None:
     assert agreed.task("module from vars")["result"]["ansible_facts"]["webcom_mobi_balance"]["money_text"] == "10000"
     assert value(agreed, "lookup from vars") == "10000"
     assert sim.total_requests() == 2  # cache_ttl 0 from ansible.cfg reached both
+
+
+# What a warm lookup must not load in a host's worker (Ansible compiles collection code anew in each):
+# the miss path, masking, the XML library, and the option tables Ansible has already read for it.
+MISS_ONLY = ("xmlschema", "requests", "plugin_utils._cache_fill", "plugin_utils._masking", "plugin_utils._transport",
+             "plugin_utils._codec", "plugin_utils._schema_cache", "plugin_utils._pacing")
+LOADED_LOOKUP = """
+import json, sys
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader, lookup_loader
+from ansible.template import Templar
+init_plugin_loader()
+lookup = lookup_loader.get("webcom.mobi.balance", loader=DataLoader(), templar=Templar(loader=DataLoader()))
+answer = lookup.run(["Russia"], {}, api_url=sys.argv[1], token="big-token-7f3a")
+from ansible_collections.webcom.mobi.plugins.plugin_utils import _resolver
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in MISS_ONLY or m.endswith(MISS_ONLY))
+parsed = sorted(n for n in ("CONNECTION_OPTIONS", "REQUIREMENT_OPTIONS", "SENDER_OPTIONS") if n in vars(_resolver))
+print(json.dumps({"answer": answer, "loaded": loaded, "tables_parsed": parsed}))
+"""
+MADE_DIRECTLY = """
+import sys
+from ansible.errors import AnsibleLookupError
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+from ansible.plugins.loader import init_plugin_loader, lookup_loader
+init_plugin_loader()
+from ansible_collections.webcom.mobi.plugins.lookup.balance import LookupModule
+lookup_loader.get("ansible.builtin.env")  # another lookup's definitions are known, ours are not
+lookup = LookupModule(loader=DataLoader(), templar=Templar(loader=DataLoader()))
+try:
+    lookup.run(["Russia"], {}, api_url=sys.argv[1], token="big-token-7f3a", timeout=2, retries=0, cache_ttl=0)
+except AnsibleLookupError as exc:
+    print("AnsibleLookupError:", exc)
+"""
+
+
+def _python(code: str, *args: str, cache_home) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
+                   "PYTHONPATH": str(collections_root())}
+    return subprocess.run([sys.executable, "-c", f"MISS_ONLY = {MISS_ONLY!r}\n" + code, *args],
+                          capture_output=True, text=True, check=False, env=environment)
+
+
+def test_a_warm_lookup_loads_only_what_a_cache_hit_needs(sim, tmp_path) -> None:
+    first = _python(LOADED_LOOKUP, sim.api_url, cache_home=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["answer"] == [10000]
+    hit = _python(LOADED_LOOKUP, sim.api_url, cache_home=tmp_path)
+    assert hit.returncode == 0, hit.stderr
+    assert json.loads(hit.stdout) == {"answer": [10000], "loaded": [], "tables_parsed": []}
+    assert sim.total_requests() == 1
+
+
+def test_a_lookup_made_without_ansible_s_loader_reads_its_own_documentation(tmp_path) -> None:
+    # A closed port: the answer is the one-line connection error, not a crash over missing option definitions.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/xml"
+    made = _python(MADE_DIRECTLY, closed, cache_home=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("AnsibleLookupError: webcom.mobi.balance: "), made.stdout
+    assert "connection refused" in made.stdout
+
+
+def test_with_loops_over_areas(sim, tmp_path) -> None:
+    # Core 2.16-2.18 hand with_ lookups Ansible's own wantlist keyword.
+    run = run_playbook(tmp_path, [play(
+        [{"name": "each", "ansible.builtin.debug": {"msg": "{{ item | to_json }}"}, "with_webcom.mobi.balance": ["Russia", "Tele2"]}],
+        vars={"webcom_mobi_api_url": sim.api_url, "webcom_mobi_token": "big-token-7f3a"},
+    )])
+    assert run.returncode == 0, run.output
+    assert [json.loads(item["msg"]) for item in run.task("each")["result"]["results"]] == [10000, None]
