@@ -33,11 +33,15 @@ R = TypeVar("R", bound="Record")
 class Record:
     __slots__: ClassVar[tuple[str, ...]] = ()
     DEFAULTS: ClassVar[dict[str, Any]] = {}
-    FIELDS: ClassVar[tuple[str, ...]] = ()  # the slots of the class and of the records it extends, in order
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # made for each subclass: its slots and those of the records it extends
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.FIELDS = tuple(name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ()))
+        if isinstance(cls.__dict__.get("__slots__"), str):
+            raise TypeError(f"{cls.__name__}.__slots__ must be a tuple of names, not one string")
+        lineage = [vars(klass) for klass in reversed(cls.__mro__)]  # the records it extends first
+        cls.FIELDS = tuple(name for own in lineage for name in own.get("__slots__", ()))
+        cls.DEFAULTS = {name: value for own in lineage for name, value in own.get("DEFAULTS", {}).items()}
 
     def __init__(self, *values: Any, **named: Any) -> None:
         fields = self.FIELDS

@@ -25,6 +25,18 @@ def test_made_by_position_by_name_and_with_defaults() -> None:
     assert Point(1, y=2).label is None
 
 
+def test_an_extending_record_keeps_the_fields_and_defaults_it_extends() -> None:
+    class Labelled(Point):
+        __slots__ = ("colour",)
+        DEFAULTS = {"colour": "red"}
+
+    assert Labelled(1, 2).fields() == (1, 2, None, "red")
+    assert Labelled(1, 2, "a", colour="blue").fields() == (1, 2, "a", "blue")
+    with pytest.raises(TypeError, match="tuple of names"):
+        class Spelled(Record):  # noqa: F841  # made to be refused
+            __slots__ = "name"
+
+
 @pytest.mark.parametrize(("values", "named", "said"), [
     ((1,), {}, "missing a value for 'y'"),
     ((1, 2, "a", "b"), {}, "takes 3 values, 4 given"),
