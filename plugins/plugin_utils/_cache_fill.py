@@ -47,7 +47,8 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Docume
 # The holder of a lock also imports its HTTP and XML libraries and writes the entry: allow for that.
 LOCK_WAIT_MARGIN_S = 2.0
 LOCK_POLL_FIRST_S = 0.005
-LOCK_POLL_MAX_S = 0.02
+LOCK_POLL_SOON_S = 0.02
+LOCK_POLL_MAX_S = 0.1
 PRUNE_MARKER = ".pruned"
 PRUNE_EVERY_S = 3600
 STALE_AFTER_S = 24 * 3600
@@ -208,12 +209,15 @@ def _open_lock_file(path: Path) -> int:
 
 
 def _flock_until(descriptor: int, deadline: float) -> bool:
-    """Poll for an exclusive lock, with sleeps growing from 5 to 20 ms, until the monotonic deadline.
+    """Poll for an exclusive lock until the monotonic deadline, looking again soon at first, then less often.
 
     Polled, not blocking: a blocking flock could only be bounded by a signal, and SIGALRM is
-    Ansible's (task timeouts). A waiting fork looks every 20 ms at most, so it reads the answer
-    within 20 ms of its being stored; a look is one system call.
+    Ansible's (task timeouts). Sleeps grow from 5 ms to 20 ms, so a fork reads the usual fetch's
+    answer within 20 ms of its being stored; a fetch that takes longer (a far platform, retries)
+    is looked for at a tenth of the time waited so far, at most every 100 ms, so many waiting
+    forks do not keep the machine busy. A look is one system call.
     """
+    started = time.monotonic()
     pause = LOCK_POLL_FIRST_S
     while True:
         try:
@@ -221,11 +225,11 @@ def _flock_until(descriptor: int, deadline: float) -> bool:
             return True
         except BlockingIOError:
             pass
-        left = deadline - time.monotonic()
-        if left <= 0:
+        now = time.monotonic()
+        if now >= deadline:
             return False
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, LOCK_POLL_MAX_S)
+        time.sleep(min(pause, deadline - now))
+        pause = min(pause * 2, max(LOCK_POLL_SOON_S, (now - started) / 10), LOCK_POLL_MAX_S)
 
 
 def _touch(descriptor: int) -> None:

@@ -530,3 +530,57 @@ def test_a_fork_waits_for_a_stuck_lock_holder_no_longer_than_a_whole_check(sim, 
     assert len(warnings) == 1 and "held the balance cache lock longer than a whole check may take" in warnings[0]
     assert sim.total_requests() == 1
     assert balance(sim)["cached"] is True  # its answer was kept for the others
+
+
+class FakeClock:
+    """time.monotonic and time.sleep for the lock's polling schedule: sleeps advance the clock, nothing waits."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 4))
+        self.now += seconds
+
+
+def test_waiting_forks_look_again_soon_then_less_often_and_stop_at_the_deadline(monkeypatch) -> None:
+    from ansible_collections.webcom.mobi.plugins.plugin_utils import _cache_fill
+
+    clock = FakeClock()
+    monkeypatch.setattr(_cache_fill.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(_cache_fill.time, "sleep", clock.sleep)
+
+    def held_elsewhere(_descriptor, _operation):
+        raise BlockingIOError
+
+    monkeypatch.setattr(_cache_fill.fcntl, "flock", held_elsewhere)
+    assert _cache_fill._flock_until(-1, deadline=clock.now + 5.0) is False
+    assert clock.now == pytest.approx(105.0)  # waited the whole bound, and not a moment past it
+    assert clock.sleeps[:4] == [0.005, 0.01, 0.02, 0.02]  # the usual fetch: its answer is read within 20 ms
+    waited = 0.0
+    for pause in clock.sleeps[:-1]:  # the last one is cut to the deadline
+        assert pause <= max(0.02, waited / 10) + 1e-9 and pause <= 0.1
+        waited += pause
+    assert max(clock.sleeps) == 0.1  # a slow fetch is looked for every 100 ms, not every 20
+    assert len(clock.sleeps) < 80  # 5 s of waiting is a few dozen looks, not hundreds
+
+
+def test_a_waiting_fork_takes_the_lock_as_soon_as_it_is_free(monkeypatch) -> None:
+    from ansible_collections.webcom.mobi.plugins.plugin_utils import _cache_fill
+
+    clock = FakeClock()
+    monkeypatch.setattr(_cache_fill.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(_cache_fill.time, "sleep", clock.sleep)
+    freed_at = clock.now + 0.15
+
+    def freed_later(_descriptor, _operation):
+        if clock.now < freed_at:
+            raise BlockingIOError
+
+    monkeypatch.setattr(_cache_fill.fcntl, "flock", freed_later)
+    assert _cache_fill._flock_until(-1, deadline=clock.now + 5.0) is True
+    assert clock.now - freed_at < 0.02
