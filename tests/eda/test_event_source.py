@@ -274,6 +274,13 @@ def test_no_secret_in_any_event_or_log_line(sim, caplog) -> None:
         assert "r-docs" not in text  # no recognisable piece of it either
 
 
+def test_a_watcher_never_shows_its_secrets() -> None:
+    watcher = balance.watcher_from({"api_url": "https://example.invalid/xml", "login": "docs-user", "password": DOCS_PASSWORD,
+                                    "proxy": "http://user:Pr0xy-pw@proxy.invalid:3128"})
+    for shown in (repr(watcher), str(watcher), repr([watcher])):
+        assert DOCS_PASSWORD not in shown and "Pr0xy-pw" not in shown
+
+
 def test_loads_as_ansible_rulebook_loads_it() -> None:
     """runpy.run_path on the installed file, in a fresh interpreter with no collection on sys.path."""
     from _collection_tree import collections_root

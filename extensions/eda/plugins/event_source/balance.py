@@ -142,7 +142,7 @@ class SourceArgumentError(Exception):
     """The source's arguments cannot work; the source stops (the activation fails) with this one line."""
 
 
-@dataclass
+@dataclass(repr=False)  # it holds the secrets: its repr is the one below
 class Watcher:
     """One account, its requirements, and what the checks so far have seen."""
 
@@ -152,6 +152,10 @@ class Watcher:
     secrets: tuple[str, ...]
     history: SpendHistory = field(default_factory=SpendHistory)
     last_fetched_at: str | None = None
+
+    def __repr__(self) -> str:
+        # Never let a debugger, a log line or a traceback print the secrets.
+        return f"Watcher(settings={self.settings!r}, interval={self.interval!r}, secrets=<hidden>)"
 
     async def check(self) -> dict[str, Any]:
         """One check as the body of an event (``previous`` is the caller's)."""
