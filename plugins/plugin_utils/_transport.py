@@ -66,16 +66,40 @@ class _Transient(Exception):
     """A try failed in a way another try may not: the text says how."""
 
 
+class _NotSent(Exception):
+    """Making the request failed, after connecting and before sending: raised as it is, not as a network error."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def post_document(
-    settings: ConnectionSettings, endpoint: str, document: bytes, *, sleep: Callable[[float], None] = time.sleep
+    settings: ConnectionSettings,
+    endpoint: str,
+    document: bytes | Callable[[], bytes],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Reply:
-    """POST a request document to the endpoint; return the first non-transient reply (any status)."""
+    """POST a request document to the endpoint; return the first non-transient reply (any status).
+
+    ``document`` may be a function that makes it: it is called once, when the first connection
+    is up, so what making it takes overlaps the connection's round trips; what it raises is
+    raised as it is, never taken for a network failure.
+    """
+    made: list[bytes] = [] if callable(document) else [document]
+
+    def body() -> bytes:
+        if not made:
+            made.append(document())  # type: ignore[operator]  # callable: the list starts empty only then
+        return made[0]
+
     started = time.monotonic()
     tries = 0
     while True:
         tries += 1
         try:
-            reply = _try_once(settings, endpoint, document)
+            reply = _try_once(settings, endpoint, body)
         except _Transient as failure:
             said, wait = str(failure), None
         else:
@@ -103,7 +127,7 @@ def excerpt(body: bytes, secrets: tuple[str, ...], limit: int = 120) -> str:
     return one_line(_TAGS.sub(" ", redact(text, secrets)), limit)
 
 
-def _try_once(settings: ConnectionSettings, endpoint: str, document: bytes) -> Reply:
+def _try_once(settings: ConnectionSettings, endpoint: str, body: Callable[[], bytes]) -> Reply:
     """One whole exchange, cut by a watchdog when ``settings.timeout`` runs out."""
     target = urlsplit(endpoint)
     connection, path, proxy_headers = _connection(settings, target)
@@ -112,12 +136,18 @@ def _try_once(settings: ConnectionSettings, endpoint: str, document: bytes) -> R
         connection.connect()
         if watchdog.fired:  # it fired before there was a socket to cut
             raise TimeoutError
+        try:
+            document = body()
+        except BaseException as exc:
+            raise _NotSent(exc) from None
         connection.request("POST", path, body=document, headers={**_HEADERS, **proxy_headers})
         response = connection.getresponse()
         reply = _reply(endpoint, response)
         if watchdog.fired:  # the cut ended the body early: what was read is not the answer
             raise TimeoutError
         return reply
+    except _NotSent as failure:
+        raise failure.error from None  # ours, making the request: not the network's
     except TimeoutError:
         raise _Transient(_timed_out(settings)) from None
     except ssl.SSLCertVerificationError as exc:

@@ -13,6 +13,7 @@ import pytest
 from hostile_server import HostileServer
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import (
+    CredentialsError,
     ResponseFormatError,
     ResponseTooLargeError,
     TransportError,
@@ -160,3 +161,37 @@ def test_a_redirect_location_reaches_the_message_without_terminal_controls() -> 
     message = str(caught.value)
     assert "redirects to http://evil.invalid/" in message
     assert "\x1b" not in message and "\u202e" not in message
+
+
+def test_a_request_made_by_a_function_is_made_once_after_the_first_connection_is_up() -> None:
+    unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+    made_while_connected: list[int] = []
+    with HostileServer(lambda number: [unavailable] if number == 0 else [ok()]) as server:
+
+        def make() -> bytes:
+            # Connected already: the server accepts this connection while we wait (it would never, were we not).
+            waited_until = time.monotonic() + 2
+            while server.request_count == 0 and time.monotonic() < waited_until:
+                time.sleep(0.01)
+            made_while_connected.append(server.request_count)
+            return b"<request/>"
+
+        settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": 2, "retries": 1})
+        reply = post_document(settings, settings.endpoint("balance.php"), make, sleep=lambda _s: None)
+    assert reply.status == 200
+    assert made_while_connected == [1]  # made once, when the first connection was up; the retry reused it
+    assert [c.request.endswith(b"\r\n\r\n<request/>") for c in server.connections] == [True, True]
+
+
+@pytest.mark.parametrize("error", [CredentialsError("the credentials could not be encoded"), ValueError("ours")])
+def test_what_making_the_request_raises_is_raised_as_it_is_never_as_a_network_failure(error) -> None:
+    def make() -> bytes:
+        raise error
+
+    with HostileServer([ok()]) as server:
+        settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": 2, "retries": 1})
+        with pytest.raises(type(error)) as caught:
+            post_document(settings, settings.endpoint("balance.php"), make, sleep=lambda _s: None)
+    assert caught.value is error
+    assert server.request_count == 1  # not retried: nothing was sent, and another try would fail the same way
+    assert server.connections[0].request == b""
