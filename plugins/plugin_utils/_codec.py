@@ -16,7 +16,9 @@ file access and defuses DTDs and entities; size, element count and depth are cap
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,12 +43,10 @@ from ansible_collections.webcom.mobi.plugins.plugin_utils._limits import (
 )
 from ansible_collections.webcom.mobi.plugins.plugin_utils._reading import Document, T
 
-try:
-    import xmlschema
-    from xmlschema import exceptions as xmlschema_errors
-except ImportError:
-    xmlschema = None
-    xmlschema_errors = None
+# Imported on first use (see _library): a worker that only reads the cache never imports
+# this module, and one that fetches imports the library while its connection is being made.
+xmlschema: Any = None
+xmlschema_errors: Any = None
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
@@ -74,6 +74,8 @@ _PLATFORM_ERROR_HINTS = {
 }
 
 _schemas: dict[str, Any] = {}
+_loading: dict[str, threading.Thread] = {}
+_loading_lock = threading.Lock()
 # The hardening every schema is built with; a compiled schema kept on disk is keyed by it too.
 _SCHEMA_SETTINGS: dict[str, Any] = {"defuse": "always", "allow": "none", "block": ("url", "file")}
 
@@ -81,19 +83,77 @@ _SCHEMA_SETTINGS: dict[str, Any] = {"defuse": "always", "allow": "none", "block"
 def schema_for(document: Document[Any]) -> Any:
     """The document's compiled, hardened schema: loaded from our signed cache or built, then shared by the process."""
     schema = _schemas.get(document.schema_file)
-    if schema is None:
-        if xmlschema is None:
+    if schema is not None:
+        return schema
+    loader = _loading.get(document.schema_file)
+    if loader is not None and loader is not threading.current_thread():
+        loader.join()  # loading_in_background's thread: its schema, or (if it failed) ours raises why
+        schema = _schemas.get(document.schema_file)
+        if schema is not None:
+            return schema
+    library = _library()
+    from ansible_collections.webcom.mobi.plugins.plugin_utils._schema_cache import compiled
+
+    text = (SCHEMAS / document.schema_file).read_text(encoding="utf-8")
+    schema = _schemas[document.schema_file] = compiled(
+        text, _SCHEMA_SETTINGS, lambda: library.XMLSchema11(text, **_SCHEMA_SETTINGS), library.XMLSchema11
+    )
+    return schema
+
+
+@contextmanager
+def loading_in_background(document: Document[Any]) -> Iterator[None]:
+    """Within this block, the schema library and the document's schema load in a thread of their own.
+
+    Loading them is about a tenth of a second of computing; opening a connection to a far
+    platform (TCP, then TLS) is as long or longer of waiting on the network. The request is
+    encoded once the connection is up (``schema_for`` then waits for the thread), so the two
+    overlap. The thread always ends with the block: nothing of ours runs on after a fetch, and
+    a process forked later never inherits a thread in the middle of an import. A missing
+    library is reported here, before anything is sent.
+    """
+    if document.schema_file in _schemas:
+        yield
+        return
+    if xmlschema is None and importlib.util.find_spec("xmlschema") is None:
+        _library()  # raises MissingDependencyError
+    with _loading_lock:  # fetches in threads of one process (event sources) share one loader
+        thread = _loading.get(document.schema_file)
+        started_here = thread is None
+        if thread is None:
+            thread = threading.Thread(target=_load_quietly, args=(document,), name="webcom.mobi schema", daemon=True)
+            _loading[document.schema_file] = thread
+            thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        if started_here:
+            with _loading_lock:
+                _loading.pop(document.schema_file, None)
+
+
+def _load_quietly(document: Document[Any]) -> None:
+    try:
+        schema_for(document)
+    except Exception:  # the caller's own schema_for meets the same failure and raises it
+        return
+
+
+def _library() -> Any:
+    """The xmlschema package, imported on first use; MissingDependencyError says how to install it."""
+    global xmlschema, xmlschema_errors
+    if xmlschema is None:
+        try:
+            import xmlschema as library
+            from xmlschema import exceptions as errors
+        except ImportError:
             raise MissingDependencyError(
                 "webcom.mobi needs the Python library xmlschema on the Ansible controller: "
                 "install it with 'python3 -m pip install xmlschema' for the Python that runs ansible"
-            )
-        from ansible_collections.webcom.mobi.plugins.plugin_utils._schema_cache import compiled
-
-        text = (SCHEMAS / document.schema_file).read_text(encoding="utf-8")
-        schema = _schemas[document.schema_file] = compiled(
-            text, _SCHEMA_SETTINGS, lambda: xmlschema.XMLSchema11(text, **_SCHEMA_SETTINGS), xmlschema.XMLSchema11
-        )
-    return schema
+            ) from None
+        xmlschema_errors, xmlschema = errors, library
+    return xmlschema
 
 
 def encode_request(document: Document[Any], credentials: Credentials) -> bytes:

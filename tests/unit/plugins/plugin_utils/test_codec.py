@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import select
 import socket
+import threading
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -458,3 +459,85 @@ def test_missing_xmlschema_says_what_to_install() -> None:
         "'python3 -m pip install xmlschema' for the Python that runs ansible"
     )
     assert result.stdout.splitlines() == [expected, expected]
+
+
+# --- the schema loads in a thread while the connection is made ------------------------------------------
+
+def _loader_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "webcom.mobi schema"]
+
+
+def test_the_schema_loads_in_its_own_thread_within_the_block_and_no_thread_outlives_it(monkeypatch) -> None:
+    monkeypatch.setattr(_codec, "_schemas", {})
+    with _codec.loading_in_background(BALANCE):
+        seen_inside = _loader_threads()
+        # What the transport does once connected: encoding waits for the thread's schema.
+        request = _codec.encode_request(BALANCE, Credentials(token="t0k"))
+    assert len(seen_inside) == 1
+    assert _loader_threads() == [] and _codec._loading == {}
+    assert request.endswith(b'<security><token value="t0k" /></security></request>')
+    assert BALANCE.schema_file in _codec._schemas
+
+
+def test_fetches_in_threads_of_one_process_share_one_loader(monkeypatch) -> None:
+    monkeypatch.setattr(_codec, "_schemas", {})
+    with _codec.loading_in_background(BALANCE):
+        with _codec.loading_in_background(BALANCE):  # another fetch's, from another thread of an event source
+            assert len(_loader_threads()) == 1
+        assert BALANCE.schema_file in _codec._loading  # the inner block leaves the loader to the one that started it
+    assert _loader_threads() == [] and _codec._loading == {}
+
+
+def test_a_schema_loaded_already_starts_no_thread() -> None:
+    _codec.schema_for(BALANCE)
+    with _codec.loading_in_background(BALANCE):
+        assert _loader_threads() == []
+
+
+def test_the_block_waits_for_the_thread_even_when_nothing_asked_for_the_schema(monkeypatch) -> None:
+    # A connection that failed: the block still ends with the thread done, and its schema kept.
+    monkeypatch.setattr(_codec, "_schemas", {})
+    with _codec.loading_in_background(BALANCE):
+        pass
+    assert _loader_threads() == []
+    assert BALANCE.schema_file in _codec._schemas
+
+
+def test_when_the_thread_fails_the_caller_meets_the_same_failure(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(_codec, "_schemas", {})
+    monkeypatch.setattr(_codec, "SCHEMAS", tmp_path)  # no XSD there: loading fails in the thread and again here
+    with pytest.raises(FileNotFoundError):
+        with _codec.loading_in_background(BALANCE):
+            _codec.encode_request(BALANCE, Credentials(token="t0k"))
+    assert _loader_threads() == []
+
+
+def test_a_missing_library_is_reported_before_anything_is_sent() -> None:
+    import subprocess
+    import sys
+
+    from conftest import COLLECTIONS_ROOT
+
+    script = (
+        "import socket, sys\n"
+        "sys.modules['xmlschema'] = None  # makes 'import xmlschema' raise ImportError\n"
+        f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._client import fetch\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._documents import BALANCE\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import MissingDependencyError\n"
+        "from ansible_collections.webcom.mobi.plugins.plugin_utils._options import connection_settings\n"
+        "listener = socket.create_server(('127.0.0.1', 0))\n"
+        "api_url = f'http://127.0.0.1:{listener.getsockname()[1]}/xml'\n"
+        "try:\n"
+        "    fetch(connection_settings({'api_url': api_url, 'token': 't', 'cache_ttl': 0}), BALANCE)\n"
+        "except MissingDependencyError as exc:\n"
+        "    print(type(exc).__name__)\n"
+        "listener.settimeout(0.5)\n"
+        "try:\n"
+        "    listener.accept()\n"
+        "    print('connected')\n"
+        "except TimeoutError:\n"
+        "    print('nothing sent')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["MissingDependencyError", "nothing sent"]
