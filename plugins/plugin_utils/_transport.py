@@ -29,7 +29,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.webcom.mobi.plugins.plugin_utils._errors import ResponseFormatError, TransportError, one_line
@@ -70,7 +71,7 @@ class _NotSent(Exception):
     """Making the request failed, after connecting and before sending: raised as it is, not as a network error."""
 
     def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
+        super().__init__()  # no copy of the error's text: it stays where it is
         self.error = error
 
 
@@ -84,8 +85,10 @@ def post_document(
     """POST a request document to the endpoint; return the first non-transient reply (any status).
 
     ``document`` may be a function that makes it: it is called once, when the first connection
-    is up, so what making it takes overlaps the connection's round trips; what it raises is
-    raised as it is, never taken for a network failure.
+    is up, so what making it takes overlaps the connection's round trips. Making it is ours, not
+    the network's: its time does not count against a try's timeout, and what it raises is raised
+    as it is, before any network failure (a try that fails before the document is made makes it
+    then), never retried.
     """
     made: list[bytes] = [] if callable(document) else [document]
 
@@ -101,7 +104,11 @@ def post_document(
         try:
             reply = _try_once(settings, endpoint, body)
         except _Transient as failure:
+            body()  # a failure of ours (a broken library) comes first, and is not retried
             said, wait = str(failure), None
+        except TransportError:
+            body()
+            raise
         else:
             if reply.status not in TRANSIENT_STATUSES:
                 return reply
@@ -136,10 +143,11 @@ def _try_once(settings: ConnectionSettings, endpoint: str, body: Callable[[], by
         connection.connect()
         if watchdog.fired:  # it fired before there was a socket to cut
             raise TimeoutError
-        try:
-            document = body()
-        except BaseException as exc:
-            raise _NotSent(exc) from None
+        with watchdog.paused():  # making the request is ours, not the network's time
+            try:
+                document = body()
+            except BaseException as exc:
+                raise _NotSent(exc) from None
         connection.request("POST", path, body=document, headers={**_HEADERS, **proxy_headers})
         response = connection.getresponse()
         reply = _reply(endpoint, response)
@@ -174,9 +182,25 @@ class _Watchdog:
     def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
         self.fired = False
         self._connection = connection
-        self._timer = threading.Timer(seconds, self._cut)
+        self._left_s = seconds
+        self._arm()
+
+    def _arm(self) -> None:
+        self._armed_at = time.monotonic()
+        self._timer = threading.Timer(max(0.0, self._left_s), self._cut)
         self._timer.daemon = True
         self._timer.start()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Our own work within a try does not use up its time: the watchdog resumes with what was left."""
+        self._timer.cancel()
+        self._left_s -= time.monotonic() - self._armed_at
+        try:
+            yield
+        finally:
+            if not self.fired:
+                self._arm()
 
     def _cut(self) -> None:
         self.fired = True

@@ -195,3 +195,44 @@ def test_what_making_the_request_raises_is_raised_as_it_is_never_as_a_network_fa
     assert caught.value is error
     assert server.request_count == 1  # not retried: nothing was sent, and another try would fail the same way
     assert server.connections[0].request == b""
+
+
+def test_making_the_request_does_not_use_up_the_try_s_time() -> None:
+    # A schema library slow to load on a busy controller is not the network being slow.
+    def slow_to_make() -> bytes:
+        time.sleep(0.6)
+        return b"<request/>"
+
+    with HostileServer([ok()]) as server:
+        settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": 0.3, "retries": 0})
+        reply = post_document(settings, settings.endpoint("balance.php"), slow_to_make, sleep=lambda _s: None)
+    assert (reply.status, server.request_count) == (200, 1)
+
+
+def test_a_try_still_ends_when_the_network_is_slow_after_the_request_is_made() -> None:
+    def slow_to_make() -> bytes:
+        time.sleep(0.3)
+        return b"<request/>"
+
+    with HostileServer([("drip", ok(), 0.1)]) as server:  # each byte in time, the whole answer never
+        settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": 0.5, "retries": 0})
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="within 0.5 s"):
+            post_document(settings, settings.endpoint("balance.php"), slow_to_make, sleep=lambda _s: None)
+    assert time.monotonic() - started < 0.3 + 0.5 + 1.5  # the making, the try's own time, and slack; not the ~10 s drip
+
+
+def test_a_request_that_cannot_be_made_fails_at_once_even_when_no_connection_can_be_made() -> None:
+    import socket
+
+    def broken() -> bytes:
+        raise CredentialsError("the schema library is broken")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/xml"
+    settings = connection_settings({"api_url": closed, "token": "t0k", "timeout": 1, "retries": 3})
+    waits: list[float] = []
+    with pytest.raises(CredentialsError, match="broken"):
+        post_document(settings, settings.endpoint("balance.php"), broken, sleep=waits.append)
+    assert waits == []  # no retry for a failure of ours, and it is not hidden behind "connection refused"
