@@ -76,6 +76,8 @@ _PLATFORM_ERROR_HINTS = {
 _schemas: dict[str, Any] = {}
 _loading: dict[str, threading.Thread] = {}
 _loading_lock = threading.Lock()
+_failures: dict[str, Exception] = {}  # why a loader thread could not load a schema
+_decoding_lock = threading.Lock()  # xmlschema's limits are process-wide: one capped decode at a time
 # The hardening every schema is built with; a compiled schema kept on disk is keyed by it too.
 _SCHEMA_SETTINGS: dict[str, Any] = {"defuse": "always", "allow": "none", "block": ("url", "file")}
 
@@ -87,10 +89,13 @@ def schema_for(document: Document[Any]) -> Any:
         return schema
     loader = _loading.get(document.schema_file)
     if loader is not None and loader is not threading.current_thread():
-        loader.join()  # loading_in_background's thread: its schema, or (if it failed) ours raises why
+        loader.join()  # loading_in_background's thread: its schema, or why it has none
         schema = _schemas.get(document.schema_file)
         if schema is not None:
             return schema
+        failure = _failures.get(document.schema_file)
+        if failure is not None:
+            raise failure
     library = _library()
     from ansible_collections.webcom.mobi.plugins.plugin_utils._schema_cache import compiled
 
@@ -117,27 +122,36 @@ def loading_in_background(document: Document[Any]) -> Iterator[None]:
         return
     if xmlschema is None and importlib.util.find_spec("xmlschema") is None:
         _library()  # raises MissingDependencyError
+    started_here = False
     with _loading_lock:  # fetches in threads of one process (event sources) share one loader
         thread = _loading.get(document.schema_file)
-        started_here = thread is None
         if thread is None:
+            _failures.pop(document.schema_file, None)  # before the thread may record one of its own
             thread = threading.Thread(target=_load_quietly, args=(document,), name="webcom.mobi schema", daemon=True)
-            _loading[document.schema_file] = thread
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had (a process limit): the caller loads it when it needs it
+                thread = None
+            else:
+                started_here = True
+                _loading[document.schema_file] = thread
     try:
         yield
     finally:
-        thread.join()
-        if started_here:
-            with _loading_lock:
-                _loading.pop(document.schema_file, None)
+        try:
+            if thread is not None:
+                thread.join()
+        finally:
+            if started_here:
+                with _loading_lock:
+                    _loading.pop(document.schema_file, None)
 
 
 def _load_quietly(document: Document[Any]) -> None:
     try:
         schema_for(document)
-    except Exception:  # the caller's own schema_for meets the same failure and raises it
-        return
+    except Exception as exc:  # kept for the caller's schema_for, which raises it in its own thread
+        _failures[document.schema_file] = exc
 
 
 def _library() -> Any:
@@ -278,7 +292,7 @@ def _schema_decode(document: Document[Any], body: bytes) -> dict[str, Any]:
     schema = schema_for(document)
     errors = xmlschema_errors
     try:
-        with _capped_xml_limits():
+        with _decoding_lock, _capped_xml_limits():
             return schema.decode(io.BytesIO(body), validation="strict")
     except errors.XMLResourceExceeded:
         raise ResponseFormatError(_TOO_BIG_A_TREE) from None

@@ -479,19 +479,61 @@ def test_the_schema_loads_in_its_own_thread_within_the_block_and_no_thread_outli
     assert BALANCE.schema_file in _codec._schemas
 
 
+def counting_loads(monkeypatch) -> list[str]:
+    """The loader threads started from now on, by the name of the schema each was for."""
+    started: list[str] = []
+    real = _codec._load_quietly
+
+    def counted(document) -> None:
+        started.append(document.schema_file)
+        real(document)
+
+    monkeypatch.setattr(_codec, "_load_quietly", counted)
+    return started
+
+
 def test_fetches_in_threads_of_one_process_share_one_loader(monkeypatch) -> None:
     monkeypatch.setattr(_codec, "_schemas", {})
-    with _codec.loading_in_background(BALANCE):
-        with _codec.loading_in_background(BALANCE):  # another fetch's, from another thread of an event source
-            assert len(_loader_threads()) == 1
-        assert BALANCE.schema_file in _codec._loading  # the inner block leaves the loader to the one that started it
+    started = counting_loads(monkeypatch)
+    together = threading.Barrier(4)
+    requests: list[bytes] = []
+
+    def fetch_like() -> None:  # what each event source's fetch does, from its own thread
+        together.wait()
+        with _codec.loading_in_background(BALANCE):
+            requests.append(_codec.encode_request(BALANCE, Credentials(token="t0k")))
+
+    fetches = [threading.Thread(target=fetch_like) for _fetch in range(4)]
+    for fetch in fetches:
+        fetch.start()
+    for fetch in fetches:
+        fetch.join(30)
+    assert started == [BALANCE.schema_file]
+    assert len(requests) == 4 and len(set(requests)) == 1
     assert _loader_threads() == [] and _codec._loading == {}
 
 
-def test_a_schema_loaded_already_starts_no_thread() -> None:
+def test_a_schema_loaded_already_starts_no_thread(monkeypatch) -> None:
     _codec.schema_for(BALANCE)
+    started = counting_loads(monkeypatch)
     with _codec.loading_in_background(BALANCE):
-        assert _loader_threads() == []
+        pass
+    assert started == []
+
+
+def test_without_a_thread_to_be_had_the_caller_loads_the_schema_itself(monkeypatch) -> None:
+    monkeypatch.setattr(_codec, "_schemas", {})
+
+    class NoThreads(threading.Thread):
+        def start(self) -> None:
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(_codec.threading, "Thread", NoThreads)
+    for _fetch in range(2):  # and the next fetch is not left waiting on a thread that never ran
+        with _codec.loading_in_background(BALANCE):
+            request = _codec.encode_request(BALANCE, Credentials(token="t0k"))
+        assert request.endswith(b'<security><token value="t0k" /></security></request>')
+        assert _codec._loading == {}
 
 
 def test_the_block_waits_for_the_thread_even_when_nothing_asked_for_the_schema(monkeypatch) -> None:
@@ -503,12 +545,13 @@ def test_the_block_waits_for_the_thread_even_when_nothing_asked_for_the_schema(m
     assert BALANCE.schema_file in _codec._schemas
 
 
-def test_when_the_thread_fails_the_caller_meets_the_same_failure(monkeypatch, tmp_path) -> None:
+def test_when_the_thread_fails_the_caller_meets_its_failure_without_loading_again(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(_codec, "_schemas", {})
-    monkeypatch.setattr(_codec, "SCHEMAS", tmp_path)  # no XSD there: loading fails in the thread and again here
-    with pytest.raises(FileNotFoundError):
+    monkeypatch.setattr(_codec, "SCHEMAS", tmp_path)  # no XSD there: the thread's load fails
+    with pytest.raises(FileNotFoundError) as caught:
         with _codec.loading_in_background(BALANCE):
             _codec.encode_request(BALANCE, Credentials(token="t0k"))
+    assert caught.value is _codec._failures[BALANCE.schema_file]  # the thread's own, not a second attempt's
     assert _loader_threads() == []
 
 
