@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from _collection_tree import collections_root
+from cache_hit import LOADED_MISS_ONLY
 from playbook_runner import play, run_playbook
 
 
@@ -148,22 +149,19 @@ def test_modules_and_lookup_agree_on_every_source(sim, tmp_path) -> None:
     assert sim.total_requests() == 2  # cache_ttl 0 from ansible.cfg reached both
 
 
-# What a warm lookup must not load in a host's worker (Ansible compiles collection code anew in each):
-# the miss path, masking, the XML library, and the option tables Ansible has already read for it.
-MISS_ONLY = ("xmlschema", "requests", "plugin_utils._cache_fill", "plugin_utils._masking", "plugin_utils._transport",
-             "plugin_utils._codec", "plugin_utils._schema_cache", "plugin_utils._pacing")
-LOADED_LOOKUP = """
+# A warm lookup loads none of the miss path (cache_hit.MISS_ONLY), nor the option tables Ansible has read for it.
+LOADED_LOOKUP = f"""
 import json, sys
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader, lookup_loader
 from ansible.template import Templar
 init_plugin_loader()
 lookup = lookup_loader.get("webcom.mobi.balance", loader=DataLoader(), templar=Templar(loader=DataLoader()))
-answer = lookup.run(["Russia"], {}, api_url=sys.argv[1], token="big-token-7f3a")
+answer = lookup.run(["Russia"], {{}}, api_url=sys.argv[1], token="big-token-7f3a")
 from ansible_collections.webcom.mobi.plugins.plugin_utils import _resolver
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in MISS_ONLY or m.endswith(MISS_ONLY))
+loaded = {LOADED_MISS_ONLY}
 parsed = sorted(n for n in ("CONNECTION_OPTIONS", "REQUIREMENT_OPTIONS", "SENDER_OPTIONS") if n in vars(_resolver))
-print(json.dumps({"answer": answer, "loaded": loaded, "tables_parsed": parsed}))
+print(json.dumps({{"answer": answer, "loaded": loaded, "tables_parsed": parsed}}))
 """
 MADE_DIRECTLY = """
 import sys
@@ -185,7 +183,7 @@ except AnsibleLookupError as exc:
 def _python(code: str, *args: str, cache_home) -> subprocess.CompletedProcess:
     environment = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
                    "PYTHONPATH": str(collections_root())}
-    return subprocess.run([sys.executable, "-c", f"MISS_ONLY = {MISS_ONLY!r}\n" + code, *args],
+    return subprocess.run([sys.executable, "-c", code, *args],
                           capture_output=True, text=True, check=False, env=environment)
 
 
