@@ -22,6 +22,7 @@ answered with a body we could judge.
 from __future__ import annotations
 
 import email.utils
+import functools
 import http.client
 import os
 import re
@@ -90,12 +91,7 @@ def post_document(
     as it is, before any network failure (a try that fails before the document is made makes it
     then), never retried.
     """
-    made: list[bytes] = [] if callable(document) else [document]
-
-    def body() -> bytes:
-        if not made:
-            made.append(document())  # type: ignore[operator]  # callable: the list starts empty only then
-        return made[0]
+    body: Callable[[], bytes] = functools.cache(document) if callable(document) else lambda: document
 
     started = time.monotonic()
     tries = 0
